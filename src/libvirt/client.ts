@@ -1,0 +1,258 @@
+/**
+ * The libvirt RPC client's session: handshake, typed calls, reconnection with capped backoff,
+ * event subscriptions that survive reconnects, and a connection state anyone can read.
+ */
+import { RpcConnection, type KeepaliveOptions } from './connection.ts';
+import { AuthType, Feature } from './constants.ts';
+import { LibvirtError, LibvirtUnavailableError, UnsupportedUriError } from './errors.ts';
+import { decodeEvent, type DomainEvent } from './events.ts';
+import { PacketStatus, Program, type Packet } from './packet.ts';
+import { Proc, decodeReply, encodeArgs, type Procedure } from './procedures.ts';
+import { readRemoteError } from './types.ts';
+import { parseLibvirtUri, type Endpoint } from './uri.ts';
+import { XdrReader } from './xdr.ts';
+
+/** connected: calls go through; reconnecting: lost and retrying; closed: closed by us or never opened. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Client settings; every field has a default. */
+export interface ClientOptions {
+  /** Per-call reply timeout (0 = none). */
+  callTimeoutMs: number;
+  connectTimeoutMs: number;
+  keepalive: KeepaliveOptions | null;
+  reconnect: boolean;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+}
+
+const DEFAULTS: ClientOptions = {
+  callTimeoutMs: 30_000,
+  connectTimeoutMs: 5_000,
+  keepalive: { intervalMs: 5_000, count: 5 },
+  reconnect: true,
+  backoffInitialMs: 100,
+  backoffMaxMs: 5_000,
+};
+
+/** Per-call settings. */
+export interface CallOptions { timeoutMs?: number }
+
+interface Subscription { eventId: number; handler: (e: DomainEvent) => void; callbackId: number | null }
+
+/** A handle to cancel one event subscription. */
+export interface EventSubscription { unsubscribe(): Promise<void> }
+
+/** One logical connection to a libvirt daemon that survives daemon restarts. */
+export class LibvirtClient {
+  readonly endpoint: Endpoint;
+  private readonly options: ClientOptions;
+  private conn: RpcConnection | null = null;
+  private currentState: ConnectionState = 'closed';
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly stateListeners = new Set<(s: ConnectionState, reason?: Error) => void>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private features = new Map<number, boolean>();
+
+  constructor(readonly uri: string, options: Partial<ClientOptions> = {}) {
+    this.endpoint = parseLibvirtUri(uri);
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** The connection state right now. */
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  /** Connects once; rejects if the daemon cannot be reached or refuses. Later losses reconnect. */
+  async connect(): Promise<void> {
+    if (this.currentState === 'connected') return;
+    this.setState('connecting');
+    try {
+      await this.establish();
+    } catch (err) {
+      this.setState('closed', err as Error);
+      throw err;
+    }
+  }
+
+  /** Starts connecting in the background and keeps retrying until connected (for long-lived agents). */
+  start(): void {
+    if (this.currentState !== 'closed') return;
+    this.setState('reconnecting');
+    this.scheduleReconnect(0);
+  }
+
+  /** Resolves when connected; rejects after timeoutMs. */
+  waitConnected(timeoutMs: number): Promise<void> {
+    if (this.currentState === 'connected') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { off(); reject(new LibvirtUnavailableError(`not connected to ${this.uri} within ${timeoutMs} ms`)); }, timeoutMs);
+      const off = this.onStateChange((s) => {
+        if (s === 'connected') { clearTimeout(timer); off(); resolve(); }
+      });
+    });
+  }
+
+  /** Calls `listener` on every state change; returns a function that removes it. */
+  onStateChange(listener: (s: ConnectionState, reason?: Error) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Whether the open daemon supports a feature (cached per connection). */
+  async supports(feature: number): Promise<boolean> {
+    const known = this.features.get(feature);
+    if (known !== undefined) return known;
+    const value = await this.call(Proc.CONNECT_SUPPORTS_FEATURE, feature);
+    this.features.set(feature, value);
+    return value;
+  }
+
+  /** Makes one typed call; rejects with LibvirtError for error replies and LibvirtUnavailableError when not connected. */
+  async call<A, R>(proc: Procedure<A, R>, args: A, opts: CallOptions = {}): Promise<R> {
+    const conn = this.conn;
+    if (!conn || this.currentState !== 'connected') {
+      throw new LibvirtUnavailableError(`libvirt is not connected (${this.currentState}): ${this.uri}`);
+    }
+    return this.callOn(conn, proc, args, opts.timeoutMs ?? this.options.callTimeoutMs);
+  }
+
+  /** Subscribes to a domain event ID for all domains; re-registered after every reconnect. */
+  async subscribe(eventId: number, handler: (e: DomainEvent) => void): Promise<EventSubscription> {
+    const sub: Subscription = { eventId, handler, callbackId: null };
+    sub.callbackId = await this.call(Proc.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, { eventId, dom: null });
+    this.subscriptions.add(sub);
+    return {
+      unsubscribe: async () => {
+        this.subscriptions.delete(sub);
+        if (sub.callbackId !== null && this.currentState === 'connected') {
+          await this.call(Proc.CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, sub.callbackId);
+        }
+      },
+    };
+  }
+
+  /** Closes the connection politely (CONNECT_CLOSE) and stops reconnecting. */
+  async close(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    const conn = this.conn;
+    this.conn = null;
+    this.setState('closed');
+    if (!conn?.isOpen) return;
+    try {
+      await this.callOn(conn, Proc.CONNECT_CLOSE, undefined, 2_000);
+    } catch {
+      // The daemon may already be gone; closing is best effort.
+    }
+    await conn.waitClosed(500); // the daemon closes the socket itself after CONNECT_CLOSE
+  }
+
+  private async callOn<A, R>(conn: RpcConnection, proc: Procedure<A, R>, args: A, timeoutMs: number): Promise<R> {
+    const reply = await conn.call(Program.REMOTE, proc.proc, encodeArgs(proc, args), timeoutMs);
+    if (reply.status === PacketStatus.ERROR) throw decodeErrorReply(reply);
+    return decodeReply(proc, reply.payload);
+  }
+
+  private async establish(): Promise<void> {
+    const conn = await RpcConnection.open(this.endpoint, {
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      onEvent: (p) => this.dispatchEvent(conn, p),
+      onClose: (reason) => this.onConnectionLost(conn, reason),
+    });
+    try {
+      await this.handshake(conn);
+    } catch (err) {
+      conn.destroy();
+      throw err;
+    }
+    this.conn = conn;
+    this.features = new Map();
+    this.attempt = 0;
+    this.setState('connected');
+    await this.resubscribe();
+  }
+
+  // doRemoteOpen's order: AUTH_LIST, then keepalive (allowed before OPEN), then OPEN with a URI
+  // (a NULL name is rejected by the daemon).
+  private async handshake(conn: RpcConnection): Promise<void> {
+    const t = this.options.connectTimeoutMs;
+    const auth = await this.callOn(conn, Proc.AUTH_LIST, undefined, t);
+    if (!auth.includes(AuthType.NONE)) {
+      if (!auth.includes(AuthType.POLKIT)) {
+        throw new UnsupportedUriError(`libvirtd at ${this.uri} requires auth [${auth.join(', ')}]; only none and polkit are supported yet`);
+      }
+      await this.callOn(conn, Proc.AUTH_POLKIT, undefined, t);
+    }
+    if (this.options.keepalive) {
+      const ok = await this.callOn(conn, Proc.CONNECT_SUPPORTS_FEATURE, Feature.PROGRAM_KEEPALIVE, t);
+      if (ok) conn.startKeepalive(this.options.keepalive);
+    }
+    await this.callOn(conn, Proc.CONNECT_OPEN, { name: this.endpoint.remoteUri, flags: 0 }, t);
+  }
+
+  private async resubscribe(): Promise<void> {
+    for (const sub of this.subscriptions) {
+      sub.callbackId = null;
+      try {
+        sub.callbackId = await this.call(Proc.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, { eventId: sub.eventId, dom: null });
+      } catch {
+        // The connection dropped again; the next reconnect retries.
+        return;
+      }
+    }
+  }
+
+  private dispatchEvent(conn: RpcConnection, packet: Packet): void {
+    if (conn !== this.conn) return;
+    const event = decodeEvent(packet);
+    if (!event) return;
+    for (const sub of this.subscriptions) {
+      if (sub.callbackId === event.callbackId) sub.handler(event);
+    }
+  }
+
+  private onConnectionLost(conn: RpcConnection, reason: Error): void {
+    if (conn !== this.conn) return;
+    this.conn = null;
+    if (!this.options.reconnect || this.currentState === 'closed') {
+      this.setState('closed', reason);
+      return;
+    }
+    this.setState('reconnecting', reason);
+    this.scheduleReconnect(this.backoffDelay());
+  }
+
+  private backoffDelay(): number {
+    const base = Math.min(this.options.backoffMaxMs, this.options.backoffInitialMs * 2 ** this.attempt);
+    this.attempt++;
+    return Math.round(base / 2 + Math.random() * (base / 2));
+  }
+
+  private scheduleReconnect(delayMs: number): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (this.currentState !== 'reconnecting') return;
+      this.establish().catch(() => {
+        if (this.currentState === 'reconnecting') this.scheduleReconnect(this.backoffDelay());
+      });
+    }, delayMs);
+    this.retryTimer.unref();
+  }
+
+  private setState(state: ConnectionState, reason?: Error): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    for (const listener of this.stateListeners) listener(state, reason);
+  }
+}
+
+/** Decodes an error reply's remote_error into a LibvirtError. */
+export function decodeErrorReply(reply: Packet): LibvirtError {
+  try {
+    return LibvirtError.fromRemote(readRemoteError(new XdrReader(reply.payload)));
+  } catch (err) {
+    return new LibvirtError(1, 0, `undecodable error reply to procedure ${reply.proc}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,10 @@
+/** The libvirt client's public surface. */
+export { Libvirt, summarize, type ConnectionInfo, type DomainStateInfo, type DomainSummary, type MigrateRequest, type NodeStats } from './api.ts';
+export { LibvirtClient, type ClientOptions, type ConnectionState, type EventSubscription } from './client.ts';
+export { LibvirtTimeoutError } from './connection.ts';
+export * from './constants.ts';
+export * from './errors.ts';
+export type { DomainEvent, LifecycleEvent, RebootEvent } from './events.ts';
+export type { DomainInfo, JobInfo, NodeInfo } from './procedures.ts';
+export { uuidFromString, uuidToString, type DomainRef, type NetworkRef, type StoragePoolRef, type StorageVolRef, type TypedParam } from './types.ts';
+export { parseLibvirtUri, isLocalDestination } from './uri.ts';

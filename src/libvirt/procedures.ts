@@ -1,0 +1,181 @@
+/**
+ * REMOTE program procedures: number, argument encoder and reply decoder for each call the agent
+ * makes (remote_protocol.x; every number probed against libvirtd 9.0.0).
+ */
+import { XdrReader, XdrWriter } from './xdr.ts';
+import {
+  AUTH_TYPE_LIST_MAX, DOMAIN_LIST_MAX, DOMAIN_STATS_PARAMS_MAX, MIGRATE_COOKIE_MAX, NODE_STATS_MAX,
+  TYPED_PARAM_LIST_MAX, UUID_LENGTH, readDomain, readNamedUuid, readStorageVol, readString,
+  readTypedParam, writeDomain, writeNamedUuid, writeOptString, writeStorageVol, writeString, writeTypedParam,
+  type DomainRef, type NetworkRef, type StoragePoolRef, type StorageVolRef, type TypedParam,
+} from './types.ts';
+
+/** One procedure: its number and how to encode its arguments and decode its reply. */
+export interface Procedure<A, R> {
+  name: string;
+  proc: number;
+  encode(w: XdrWriter, args: A): void;
+  decode(r: XdrReader): R;
+}
+
+const none = (): void => {};
+
+function define<A, R>(name: string, proc: number, encode: (w: XdrWriter, a: A) => void, decode: (r: XdrReader) => R): Procedure<A, R> {
+  return { name, proc, encode, decode };
+}
+
+/** Encodes a procedure's arguments to a payload. */
+export function encodeArgs<A>(p: Procedure<A, unknown>, args: A): Buffer {
+  const w = new XdrWriter();
+  p.encode(w, args);
+  return w.toBuffer();
+}
+
+/** Decodes a procedure's reply payload, requiring every byte to be used. */
+export function decodeReply<R>(p: Procedure<unknown, R>, payload: Buffer): R {
+  const r = new XdrReader(payload);
+  const value = p.decode(r);
+  r.finish(p.name);
+  return value;
+}
+
+const dom = (w: XdrWriter, d: DomainRef) => writeDomain(w, d);
+const domFlags = (w: XdrWriter, a: { dom: DomainRef; flags: number }) => { writeDomain(w, a.dom); w.uint(a.flags); };
+const str = (w: XdrWriter, s: string) => writeString(w, s);
+const int = (w: XdrWriter, v: number) => void w.int(v);
+const uhyper = (r: XdrReader) => r.uhyper();
+const intRet = (r: XdrReader) => r.int();
+
+/** A {field, value} node statistic (remote_node_get_memory_stats / cpu_stats). */
+export interface NodeStat { field: string; value: bigint }
+const readNodeStats = (r: XdrReader) => {
+  const params = r.varArray(NODE_STATS_MAX, (x) => ({ field: readString(x), value: x.uhyper() }));
+  return { params, nparams: r.int() };
+};
+
+/** remote_node_get_info_ret. */
+export interface NodeInfo { model: string; memoryKiB: bigint; cpus: number; mhz: number; nodes: number; sockets: number; cores: number; threads: number }
+/** remote_domain_get_info_ret. */
+export interface DomainInfo { state: number; maxMemKiB: bigint; memoryKiB: bigint; nrVirtCpu: number; cpuTimeNs: bigint }
+/** remote_domain_get_job_info_ret: times in ms, sizes in bytes. */
+export interface JobInfo {
+  type: number; timeElapsed: bigint; timeRemaining: bigint; dataTotal: bigint; dataProcessed: bigint;
+  dataRemaining: bigint; memTotal: bigint; memProcessed: bigint; memRemaining: bigint; fileTotal: bigint;
+  fileProcessed: bigint; fileRemaining: bigint;
+}
+/** One record of CONNECT_GET_ALL_DOMAIN_STATS. */
+export interface DomainStatsRecord { dom: DomainRef; params: TypedParam[] }
+
+function readNodeInfo(r: XdrReader): NodeInfo {
+  // char model[32]: each char travels as a 4-byte word (128 bytes), NUL-terminated.
+  const chars = r.fixedArray(32, (x) => x.int());
+  const end = chars.indexOf(0);
+  const model = Buffer.from(chars.slice(0, end < 0 ? 32 : end).map((c) => c & 0xff)).toString('latin1');
+  return { model, memoryKiB: r.uhyper(), cpus: r.int(), mhz: r.int(), nodes: r.int(), sockets: r.int(), cores: r.int(), threads: r.int() };
+}
+
+function readJobInfo(r: XdrReader): JobInfo {
+  const type = r.int();
+  const [timeElapsed, timeRemaining, dataTotal, dataProcessed, dataRemaining, memTotal, memProcessed,
+    memRemaining, fileTotal, fileProcessed, fileRemaining] = r.fixedArray(11, uhyper) as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+  return { type, timeElapsed, timeRemaining, dataTotal, dataProcessed, dataRemaining, memTotal, memProcessed, memRemaining, fileTotal, fileProcessed, fileRemaining };
+}
+
+const readTypedParams = (r: XdrReader) => r.varArray(TYPED_PARAM_LIST_MAX, readTypedParam);
+
+/** The procedures, by libvirt's names (REMOTE_PROC_*). */
+export const Proc = {
+  CONNECT_OPEN: define('CONNECT_OPEN', 1, (w, a: { name: string; flags: number }) => { writeOptString(w, a.name); w.uint(a.flags); }, none),
+  CONNECT_CLOSE: define('CONNECT_CLOSE', 2, none, none),
+  CONNECT_GET_TYPE: define('CONNECT_GET_TYPE', 3, none, readString),
+  CONNECT_GET_VERSION: define('CONNECT_GET_VERSION', 4, none, uhyper),
+  NODE_GET_INFO: define('NODE_GET_INFO', 6, none, readNodeInfo),
+  DOMAIN_CREATE_XML: define('DOMAIN_CREATE_XML', 10, (w, a: { xml: string; flags: number }) => { writeString(w, a.xml); w.uint(a.flags); }, readDomain),
+  DOMAIN_GET_XML_DESC: define('DOMAIN_GET_XML_DESC', 14, domFlags, readString),
+  DOMAIN_GET_AUTOSTART: define('DOMAIN_GET_AUTOSTART', 15, dom, (r) => r.int() !== 0),
+  DOMAIN_GET_INFO: define('DOMAIN_GET_INFO', 16, dom, (r): DomainInfo => ({
+    state: r.int() & 0xff, maxMemKiB: r.uhyper(), memoryKiB: r.uhyper(), nrVirtCpu: r.int() & 0xffff, cpuTimeNs: r.uhyper(),
+  })),
+  DOMAIN_LOOKUP_BY_NAME: define('DOMAIN_LOOKUP_BY_NAME', 23, str, readDomain),
+  DOMAIN_LOOKUP_BY_UUID: define('DOMAIN_LOOKUP_BY_UUID', 24, (w, uuid: Buffer) => void w.fixedOpaque(uuid, UUID_LENGTH), readDomain),
+  DOMAIN_REBOOT: define('DOMAIN_REBOOT', 27, domFlags, none),
+  DOMAIN_RESUME: define('DOMAIN_RESUME', 28, dom, none),
+  DOMAIN_SET_AUTOSTART: define('DOMAIN_SET_AUTOSTART', 29, (w, a: { dom: DomainRef; autostart: boolean }) => { writeDomain(w, a.dom); w.int(a.autostart ? 1 : 0); }, none),
+  DOMAIN_SUSPEND: define('DOMAIN_SUSPEND', 34, dom, none),
+  NETWORK_GET_XML_DESC: define('NETWORK_GET_XML_DESC', 43, (w, a: { net: NetworkRef; flags: number }) => { writeNamedUuid(w, a.net); w.uint(a.flags); }, readString),
+  NETWORK_LOOKUP_BY_NAME: define('NETWORK_LOOKUP_BY_NAME', 46, str, readNamedUuid),
+  CONNECT_GET_HOSTNAME: define('CONNECT_GET_HOSTNAME', 59, none, readString),
+  CONNECT_SUPPORTS_FEATURE: define('CONNECT_SUPPORTS_FEATURE', 60, int, (r) => r.int() !== 0),
+  AUTH_LIST: define('AUTH_LIST', 66, none, (r) => r.varArray(AUTH_TYPE_LIST_MAX, intRet)),
+  AUTH_POLKIT: define('AUTH_POLKIT', 70, none, (r) => r.int() !== 0),
+  STORAGE_POOL_LOOKUP_BY_NAME: define('STORAGE_POOL_LOOKUP_BY_NAME', 84, str, readNamedUuid),
+  STORAGE_VOL_CREATE_XML: define('STORAGE_VOL_CREATE_XML', 93, (w, a: { pool: StoragePoolRef; xml: string; flags: number }) => { writeNamedUuid(w, a.pool); writeString(w, a.xml); w.uint(a.flags); }, readStorageVol),
+  STORAGE_VOL_DELETE: define('STORAGE_VOL_DELETE', 94, (w, a: { vol: StorageVolRef; flags: number }) => { writeStorageVol(w, a.vol); w.uint(a.flags); }, none),
+  STORAGE_VOL_LOOKUP_BY_NAME: define('STORAGE_VOL_LOOKUP_BY_NAME', 95, (w, a: { pool: StoragePoolRef; name: string }) => { writeNamedUuid(w, a.pool); writeString(w, a.name); }, readStorageVol),
+  STORAGE_VOL_GET_PATH: define('STORAGE_VOL_GET_PATH', 100, writeStorageVol, readString),
+  NODE_GET_FREE_MEMORY: define('NODE_GET_FREE_MEMORY', 102, none, uhyper),
+  CONNECT_GET_URI: define('CONNECT_GET_URI', 110, none, readString),
+  CONNECT_GET_LIB_VERSION: define('CONNECT_GET_LIB_VERSION', 157, none, uhyper),
+  DOMAIN_GET_JOB_INFO: define('DOMAIN_GET_JOB_INFO', 163, dom, readJobInfo),
+  DOMAIN_ABORT_JOB: define('DOMAIN_ABORT_JOB', 164, dom, none),
+  DOMAIN_CREATE_WITH_FLAGS: define('DOMAIN_CREATE_WITH_FLAGS', 196, domFlags, readDomain),
+  DOMAIN_GET_STATE: define('DOMAIN_GET_STATE', 212, domFlags, (r) => ({ state: r.int(), reason: r.int() })),
+  NODE_GET_CPU_STATS: define('NODE_GET_CPU_STATS', 227, (w, a: { cpuNum: number; nparams: number; flags: number }) => { w.int(a.cpuNum).int(a.nparams).uint(a.flags); }, readNodeStats),
+  NODE_GET_MEMORY_STATS: define('NODE_GET_MEMORY_STATS', 228, (w, a: { nparams: number; cellNum: number; flags: number }) => { w.int(a.nparams).int(a.cellNum).uint(a.flags); }, readNodeStats),
+  DOMAIN_UNDEFINE_FLAGS: define('DOMAIN_UNDEFINE_FLAGS', 231, domFlags, none),
+  DOMAIN_DESTROY_FLAGS: define('DOMAIN_DESTROY_FLAGS', 234, domFlags, none),
+  DOMAIN_RESET: define('DOMAIN_RESET', 245, domFlags, none),
+  DOMAIN_SHUTDOWN_FLAGS: define('DOMAIN_SHUTDOWN_FLAGS', 258, domFlags, none),
+  CONNECT_LIST_ALL_DOMAINS: define('CONNECT_LIST_ALL_DOMAINS', 273, (w, a: { needResults: boolean; flags: number }) => { w.int(a.needResults ? 1 : 0).uint(a.flags); },
+    (r) => ({ domains: r.varArray(DOMAIN_LIST_MAX, readDomain), count: r.uint() })),
+  NETWORK_UPDATE: define('NETWORK_UPDATE', 291, (w, a: { net: NetworkRef; command: number; section: number; parentIndex: number; xml: string; flags: number }) => {
+    writeNamedUuid(w, a.net); w.uint(a.command).uint(a.section).int(a.parentIndex); writeString(w, a.xml); w.uint(a.flags);
+  }, none),
+  DOMAIN_GET_JOB_STATS: define('DOMAIN_GET_JOB_STATS', 298, domFlags, (r) => ({ type: r.int(), params: readTypedParams(r) })),
+  DOMAIN_MIGRATE_PERFORM3_PARAMS: define('DOMAIN_MIGRATE_PERFORM3_PARAMS', 305,
+    (w, a: { dom: DomainRef; dconnuri: string | null; params: TypedParam[]; cookieIn: Buffer; flags: number }) => {
+      writeDomain(w, a.dom); writeOptString(w, a.dconnuri);
+      w.varArray(a.params, TYPED_PARAM_LIST_MAX, writeTypedParam).varOpaque(a.cookieIn, MIGRATE_COOKIE_MAX).uint(a.flags);
+    }, (r) => r.varOpaque(MIGRATE_COOKIE_MAX)),
+  CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY: define('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', 316,
+    (w, a: { eventId: number; dom: DomainRef | null }) => { w.int(a.eventId).optional(a.dom, writeDomain); }, intRet),
+  CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY: define('CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY', 317, int, none),
+  CONNECT_GET_ALL_DOMAIN_STATS: define('CONNECT_GET_ALL_DOMAIN_STATS', 344, (w, a: { doms: DomainRef[]; stats: number; flags: number }) => {
+    w.varArray(a.doms, DOMAIN_LIST_MAX, writeDomain).uint(a.stats).uint(a.flags);
+  }, (r) => r.varArray(DOMAIN_LIST_MAX, (x): DomainStatsRecord => ({ dom: readDomain(x), params: x.varArray(DOMAIN_STATS_PARAMS_MAX, readTypedParam) }))),
+  DOMAIN_DEFINE_XML_FLAGS: define('DOMAIN_DEFINE_XML_FLAGS', 350, (w, a: { xml: string; flags: number }) => { writeString(w, a.xml); w.uint(a.flags); }, readDomain),
+  DOMAIN_ABORT_JOB_FLAGS: define('DOMAIN_ABORT_JOB_FLAGS', 442, domFlags, none),
+} as const;
+
+/** Server-to-client event messages (type MESSAGE), by procedure number. */
+export const EventProc = {
+  LIFECYCLE: 318,
+  REBOOT: 319,
+} as const;
+
+/** A decoded DOMAIN_EVENT_CALLBACK_LIFECYCLE message. */
+export interface LifecycleMessage { callbackId: number; dom: DomainRef; event: number; detail: number }
+/** A decoded DOMAIN_EVENT_CALLBACK_REBOOT message. */
+export interface RebootMessage { callbackId: number; dom: DomainRef }
+
+/** Decodes a lifecycle event payload. */
+export function decodeLifecycleMessage(payload: Buffer): LifecycleMessage {
+  const r = new XdrReader(payload);
+  const msg = { callbackId: r.int(), dom: readDomain(r), event: r.int(), detail: r.int() };
+  r.finish('DOMAIN_EVENT_CALLBACK_LIFECYCLE');
+  return msg;
+}
+
+/** Decodes a reboot event payload. */
+export function decodeRebootMessage(payload: Buffer): RebootMessage {
+  const r = new XdrReader(payload);
+  const msg = { callbackId: r.int(), dom: readDomain(r) };
+  r.finish('DOMAIN_EVENT_CALLBACK_REBOOT');
+  return msg;
+}
+
+/** Reads just the callbackID that leads every callback-style event message. */
+export function peekCallbackId(payload: Buffer): number {
+  return new XdrReader(payload).int();
+}
+
