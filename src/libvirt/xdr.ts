@@ -188,28 +188,32 @@ export class XdrWriter {
   /** Signed 32-bit int. */
   int(v: number): this {
     if (!Number.isInteger(v) || v < INT_MIN || v > INT_MAX) throw new XdrEncodeError(`int out of range: ${v}`);
-    this.buf.writeInt32BE(v, this.reserve(4));
+    const at = this.reserve(4);
+    this.buf.writeInt32BE(v, at);
     return this;
   }
 
   /** Unsigned 32-bit int. */
   uint(v: number): this {
     if (!Number.isInteger(v) || v < 0 || v > UINT_MAX) throw new XdrEncodeError(`uint out of range: ${v}`);
-    this.buf.writeUInt32BE(v, this.reserve(4));
+    const at = this.reserve(4);
+    this.buf.writeUInt32BE(v, at);
     return this;
   }
 
   /** Signed 64-bit hyper. */
   hyper(v: bigint): this {
     if (v < HYPER_MIN || v > HYPER_MAX) throw new XdrEncodeError(`hyper out of range: ${v}`);
-    this.buf.writeBigInt64BE(v, this.reserve(8));
+    const at = this.reserve(8);
+    this.buf.writeBigInt64BE(v, at);
     return this;
   }
 
   /** Unsigned 64-bit hyper. */
   uhyper(v: bigint): this {
     if (v < 0n || v > UHYPER_MAX) throw new XdrEncodeError(`unsigned hyper out of range: ${v}`);
-    this.buf.writeBigUInt64BE(v, this.reserve(8));
+    const at = this.reserve(8);
+    this.buf.writeBigUInt64BE(v, at);
     return this;
   }
 
@@ -220,7 +224,8 @@ export class XdrWriter {
 
   /** IEEE-754 double. */
   double(v: number): this {
-    this.buf.writeDoubleBE(v, this.reserve(8));
+    const at = this.reserve(8);
+    this.buf.writeDoubleBE(v, at);
     return this;
   }
 
@@ -278,7 +283,8 @@ export class XdrWriter {
 
   /** Raw bytes already XDR-encoded. */
   raw(bytes: Uint8Array): this {
-    this.buf.set(bytes, this.reserve(bytes.length));
+    const at = this.reserve(bytes.length);
+    this.buf.set(bytes, at);
     return this;
   }
 

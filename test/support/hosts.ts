@@ -1,0 +1,62 @@
+/**
+ * Access to the private test hosts that scripts/test-all.sh brings up (test/hosts/hosts.sh).
+ * Integration tests fail, never skip, when the hosts are missing.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { LibvirtClient, type ClientOptions } from '../../src/libvirt/client.ts';
+import { Libvirt } from '../../src/libvirt/api.ts';
+
+const run = promisify(execFile);
+
+/** Reads a GVH_* variable set by `hosts.sh env`, failing loudly when absent. */
+export function hostEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the suite through 'npm run test:all' (it starts the private libvirt hosts)`);
+  return value;
+}
+
+/** Opens a client to a private host and checks it is that host, never a system daemon. */
+export async function openHost(uriVar: string, expectedHost = 'gvh-a', options: Partial<ClientOptions> = {}): Promise<Libvirt> {
+  const client = new LibvirtClient(hostEnv(uriVar), options);
+  await client.connect();
+  const lv = new Libvirt(client);
+  const info = await lv.connectionInfo();
+  if (info.hostname !== expectedHost) {
+    await client.close();
+    throw new Error(`refusing to test against '${info.hostname}': expected the private host ${expectedHost}`);
+  }
+  return lv;
+}
+
+/** Runs a hosts.sh subcommand (kill-daemon, start-daemon) for a host. */
+export async function hostsCommand(...args: string[]): Promise<void> {
+  await run('bash', [hostEnv('GVH_HOSTS_SH'), ...args], { timeout: 60_000 });
+}
+
+/** Collects events into an array and lets a test wait for a predicate over them. */
+export class EventLog<T> {
+  readonly items: T[] = [];
+  private waiters: Array<() => void> = [];
+
+  /** Records one item. */
+  push = (item: T): void => {
+    this.items.push(item);
+    for (const w of this.waiters) w();
+  };
+
+  /** Resolves once `pred(items)` holds; rejects after timeoutMs with what was seen. */
+  waitFor(pred: (items: T[]) => boolean, timeoutMs = 5_000): Promise<void> {
+    if (pred(this.items)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!pred(this.items)) return;
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== check);
+        resolve();
+      };
+      const timer = setTimeout(() => reject(new Error(`timed out; saw ${JSON.stringify(this.items)}`)), timeoutMs);
+      this.waiters.push(check);
+    });
+  }
+}
