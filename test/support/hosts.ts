@@ -29,9 +29,10 @@ export async function openHost(uriVar: string, expectedHost = 'gvh-a', options: 
   return lv;
 }
 
-/** Runs a hosts.sh subcommand (kill-daemon, start-daemon) for a host. */
-export async function hostsCommand(...args: string[]): Promise<void> {
-  await run('bash', [hostEnv('GVH_HOSTS_SH'), ...args], { timeout: 60_000 });
+/** Runs a hosts.sh subcommand (kill-daemon, start-daemon, daemon-pid) and returns its output. */
+export async function hostsCommand(...args: string[]): Promise<string> {
+  const { stdout } = await run('bash', [hostEnv('GVH_HOSTS_SH'), ...args], { timeout: 60_000 });
+  return stdout.trim();
 }
 
 /** Collects events into an array and lets a test wait for a predicate over them. */

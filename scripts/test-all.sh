@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The project's full test run (`npm run test:all`, and CI through .ci/run). Works on a fresh
+# Debian 12 machine as root: installs what is missing, brings up the isolated libvirt test hosts
+# (test/hosts/hosts.sh), typechecks, runs every test, and always brings the hosts down again.
+# Exits with the tests' status.
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HOSTS_SH=$ROOT/test/hosts/hosts.sh
+DEBIAN_PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
+  qemu-utils dnsmasq-base iproute2 util-linux mount python3-libvirt)
+
+log() { echo "test-all: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# Install the Debian packages that are not installed yet (no apt-get at all if none is missing).
+install_packages() {
+  local pkg missing=()
+  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] ||
+      missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# npm ci when node_modules is missing or older than package-lock.json.
+install_node_modules() {
+  if [ ! -e node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "npm ci"
+    npm ci
+  fi
+}
+
+# Always tear the test hosts down, however we leave (runs from the EXIT trap).
+# shellcheck disable=SC2317
+cleanup() {
+  bash "$HOSTS_SH" down
+}
+
+main() {
+  local env_lines rc
+  cd "$ROOT" || exit 1
+  [ "$(id -u)" = 0 ] || die "must run as root (it starts private libvirt daemons in namespaces)"
+  install_packages || die "package installation failed"
+  command -v npm >/dev/null || die "Node.js 20 and npm are required"
+  install_node_modules || die "npm ci failed"
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  env_lines=$(bash "$HOSTS_SH" up a b) || die "test hosts did not come up"
+  eval "$env_lines"
+  log "test hosts up: $GVH_DIR (virt type $GVH_VIRT_TYPE)"
+  npm run typecheck || die "typecheck failed"
+  bash scripts/run-tests.sh
+  rc=$?
+  log "tests finished with status $rc"
+  exit $rc
+}
+
+main "$@"
