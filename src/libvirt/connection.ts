@@ -166,6 +166,8 @@ export class RpcConnection {
       return;
     }
     for (const packet of packets) this.route(packet);
+    const broken = this.decoder.failed;
+    if (broken) this.fail(new LibvirtUnavailableError(`libvirt framing error: ${broken.message}`, { cause: broken }));
   }
 
   // Route by program and type first: events carry serial 1 (not 0 as documented) and keepalives 0,

@@ -81,7 +81,10 @@ export class PacketDecoder {
 
   constructor(private readonly maxPacketSize = MAX_PACKET_SIZE) {}
 
-  /** Adds bytes and returns every packet now complete. */
+  /**
+   * Adds bytes and returns every packet now complete. Packets completed before a bad length word
+   * are still returned; the failure is then in `failure` and the next push throws it.
+   */
   push(chunk: Buffer): Packet[] {
     if (this.failure) throw this.failure;
     if (chunk.length > 0) {
@@ -89,12 +92,21 @@ export class PacketDecoder {
       this.buffered += chunk.length;
     }
     const packets: Packet[] = [];
-    for (;;) {
-      const length = this.peekLength();
-      if (length === null || this.buffered < length) break;
-      packets.push(decodePacket(this.consume(length)));
+    try {
+      for (;;) {
+        const length = this.peekLength();
+        if (length === null || this.buffered < length) break;
+        packets.push(decodePacket(this.consume(length)));
+      }
+    } catch (err) {
+      if (packets.length === 0) throw err;
     }
     return packets;
+  }
+
+  /** The framing error that stopped this decoder, if any. */
+  get failed(): FramingError | null {
+    return this.failure;
   }
 
   /** Bytes held waiting for the rest of a packet. */

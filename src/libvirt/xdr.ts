@@ -13,7 +13,7 @@ export class XdrEncodeError extends Error {
   override name = 'XdrEncodeError';
 }
 
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
+const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const INT_MIN = -0x8000_0000;
 const INT_MAX = 0x7fff_ffff;
 const UINT_MAX = 0xffff_ffff;
