@@ -1,0 +1,141 @@
+/**
+ * The one dispatcher both protocols use: audit on receipt, authorize, validate, lock the domain,
+ * run the handler, and close the audit record with what really happened.
+ */
+import * as v from 'valibot';
+import { roleAllows, type Role } from '../auth/tokens.ts';
+import type { Deps } from '../deps.ts';
+import { AppError, toAppError, type FieldError } from '../errors.ts';
+import type { AuditProtocol } from '../store/types.ts';
+import type { Action, ActionOutput } from './types.ts';
+
+/** Who is calling: a token's name and role, or anonymous (no tokens configured). */
+export interface Caller {
+  name: string;
+  role: Role;
+}
+
+/** One request for an action, already mapped from its protocol to a plain input object. */
+export interface Invocation {
+  action: string;
+  family: 'read' | 'mutation';
+  input: Record<string, unknown>;
+  protocol: AuditProtocol;
+  requestId: string;
+  /** null when tokens are configured and none (or a bad one) was presented. */
+  caller: Caller | null;
+  remoteAddr: string | null;
+  userAgent: string | null;
+  /** A problem the protocol adapter found (bad shape): rejected after auth, and audited. */
+  rejection?: AppError;
+}
+
+/** A finished invocation. */
+export interface Dispatched<T = unknown> {
+  action: Action;
+  output: ActionOutput<T>;
+  auditId: number | null;
+}
+
+const REJECTIONS = new Set(['BAD_REQUEST', 'VALIDATION_FAILED', 'UNKNOWN_ACTION', 'UNAUTHENTICATED', 'FORBIDDEN', 'DOMAIN_BUSY', 'PAYLOAD_TOO_LARGE']);
+
+/** An AppError that also carries the audit id of the invocation that failed. */
+export class DispatchError extends AppError {
+  constructor(err: AppError, readonly auditId: number | null) {
+    super(err.code, err.message, err.details);
+  }
+}
+
+/** Runs an invocation through the registry; throws DispatchError on any failure. */
+export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>, inv: Invocation): Promise<Dispatched> {
+  const action = registry.get(inv.action);
+  const audited = inv.family === 'mutation' || deps.settings.auditReads;
+  const auditId = audited ? beginAudit(deps, inv) : null;
+  let locked: string | null = null;
+  try {
+    if (!inv.caller) throw new AppError('UNAUTHENTICATED', 'a valid bearer token is required');
+    if (!action || action.kind !== inv.family) throw inv.rejection ?? unknownAction(inv.action);
+    authorize(inv.caller, action.role);
+    if (inv.rejection) throw inv.rejection;
+    const input = validate(action, inv.input);
+    locked = lockDomain(deps, action, input);
+    const output = await action.run(input, { deps, requestId: inv.requestId, auditId });
+    if (auditId !== null) finishAudit(deps, auditId, 200, null, output.audit ?? null);
+    return { action, output, auditId };
+  } catch (thrown) {
+    const err = toAppError(thrown);
+    if (!(thrown instanceof AppError) && err.code === 'INTERNAL') deps.log.error({ err: thrown, requestId: inv.requestId }, 'action failed unexpectedly');
+    if (auditId !== null) finishAudit(deps, auditId, err.status, err, null);
+    throw new DispatchError(err, auditId);
+  } finally {
+    if (locked !== null) deps.locks.release(locked);
+  }
+}
+
+function unknownAction(name: string): AppError {
+  const message = name ? `unknown action '${name}'` : 'action is required';
+  return new AppError('UNKNOWN_ACTION', message, { fields: [{ field: 'action', message: name ? 'is not a known action' : 'is required' }] });
+}
+
+function authorize(caller: Caller | null, required: Role): void {
+  if (!caller) throw new AppError('UNAUTHENTICATED', 'a valid bearer token is required');
+  if (!roleAllows(caller.role, required)) throw new AppError('FORBIDDEN', `role '${caller.role}' may not do this; '${required}' is required`);
+}
+
+function validate<I>(action: Action<I>, raw: Record<string, unknown>): I {
+  const parsed = v.safeParse(action.input, raw);
+  if (parsed.success) return parsed.output;
+  const fields = parsed.issues.map(fieldError);
+  const first = fields[0];
+  throw new AppError('VALIDATION_FAILED', first ? `${first.field}: ${first.message}` : 'invalid input', { fields });
+}
+
+/** Turns a valibot issue into {field, message}, rewording strictObject's generic messages. */
+export function fieldError(issue: v.BaseIssue<unknown>): FieldError {
+  const field = v.getDotPath(issue) ?? '(body)';
+  if (issue.type !== 'strict_object' && issue.type !== 'object') return { field, message: issue.message };
+  if (issue.expected === 'never') return { field, message: 'is not a known field' };
+  if (issue.input === undefined) return { field, message: 'is required' };
+  return { field, message: 'must be a JSON object' };
+}
+
+function lockDomain<I>(deps: Deps, action: Action<I>, input: I): string | null {
+  if (action.kind !== 'mutation' || !action.domainOf) return null;
+  const domain = action.domainOf(input);
+  if (domain === null) return null;
+  if (!deps.locks.tryAcquire(domain, action.name)) {
+    throw new AppError('DOMAIN_BUSY', `domain '${domain}' is busy with '${deps.locks.holder(domain)}'`, { fields: [{ field: 'domain', message: 'is busy' }] });
+  }
+  return domain;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value.slice(0, 1024) : null;
+}
+
+function beginAudit(deps: Deps, inv: Invocation): number {
+  return deps.audit.begin({
+    requestId: inv.requestId,
+    receivedAt: deps.clock.now(),
+    actor: inv.caller?.name ?? 'anonymous',
+    remoteAddr: inv.remoteAddr,
+    userAgent: inv.userAgent,
+    protocol: inv.protocol,
+    action: inv.action.slice(0, 64) || '(none)',
+    domain: text(inv.input.domain),
+    target: text(inv.input.target),
+    params: inv.input,
+  });
+}
+
+function finishAudit(deps: Deps, id: number, status: number, err: AppError | null, result: Record<string, unknown> | null): void {
+  deps.audit.finish(id, {
+    finishedAt: deps.clock.now(),
+    outcome: err === null ? 'succeeded' : REJECTIONS.has(err.code) ? 'rejected' : 'failed',
+    httpStatus: status,
+    errorCode: err?.code ?? null,
+    errorMessage: err?.message ?? null,
+    libvirtCode: err?.details.libvirtCode ?? null,
+    result,
+  });
+}

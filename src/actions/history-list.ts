@@ -1,0 +1,40 @@
+/** The audit log, newest first, filtered, with a cursor that stays stable as records arrive. */
+import * as v from 'valibot';
+import { DomainName } from './schemas.ts';
+import { defineAction } from './types.ts';
+
+const Time = v.pipe(v.string(), v.isoTimestamp('must be an ISO 8601 time like 2026-11-27T10:00:00Z'), v.transform((s) => Date.parse(s)));
+const PositiveInt = (max: number) => v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a positive whole number'), v.transform(Number), v.minValue(1, 'must be at least 1'), v.maxValue(max, `must be at most ${max}`));
+
+/** History query parameters (as strings from the query string). */
+export const HistoryQuery = v.strictObject({
+  domain: v.optional(DomainName),
+  action: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  outcome: v.optional(v.picklist(['pending', 'succeeded', 'failed', 'rejected', 'interrupted'], 'must be pending, succeeded, failed, rejected or interrupted')),
+  actor: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  since: v.optional(Time),
+  until: v.optional(Time),
+  limit: v.optional(PositiveInt(500), '50'),
+  cursor: v.optional(PositiveInt(Number.MAX_SAFE_INTEGER)),
+});
+
+export default defineAction({
+  name: 'history-list',
+  kind: 'read',
+  role: 'viewer',
+  summary: 'The audit log, newest first, with filters and a stable cursor',
+  input: HistoryQuery,
+  async run(q, { deps }) {
+    const page = deps.audit.query({
+      ...(q.domain !== undefined && { domain: q.domain }),
+      ...(q.action !== undefined && { action: q.action }),
+      ...(q.outcome !== undefined && { outcome: q.outcome }),
+      ...(q.actor !== undefined && { actor: q.actor }),
+      ...(q.since !== undefined && { since: q.since }),
+      ...(q.until !== undefined && { until: q.until }),
+      ...(q.cursor !== undefined && { before: q.cursor }),
+      limit: q.limit,
+    });
+    return { data: page };
+  },
+});

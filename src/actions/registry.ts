@@ -1,0 +1,47 @@
+/** Every action the agent knows, one line each. Both protocols dispatch through this list. */
+import type { Action } from './types.ts';
+import create from './create.ts';
+import define from './define.ts';
+import destroy from './destroy.ts';
+import domainXml from './domain-xml.ts';
+import getDomain from './get-domain.ts';
+import historyGet from './history-get.ts';
+import historyList from './history-list.ts';
+import hostInfo from './host-info.ts';
+import hostSysinfo from './host-sysinfo.ts';
+import listDomains from './list-domains.ts';
+import migrate from './migrate.ts';
+import reboot from './reboot.ts';
+import reset from './reset.ts';
+import resume from './resume.ts';
+import shutdown from './shutdown.ts';
+import start from './start.ts';
+import suspend from './suspend.ts';
+import undefine from './undefine.ts';
+
+/** The actions, in the order the API documents them. */
+export const ACTIONS: readonly Action[] = [
+  listDomains,
+  getDomain,
+  domainXml,
+  hostSysinfo,
+  hostInfo,
+  historyList,
+  historyGet,
+  start,
+  shutdown,
+  reboot,
+  reset,
+  destroy,
+  suspend,
+  resume,
+  define,
+  undefine,
+  create,
+  migrate,
+];
+
+/** The actions by name. */
+export function createRegistry(actions: readonly Action[] = ACTIONS): ReadonlyMap<string, Action> {
+  return new Map(actions.map((a) => [a.name, a]));
+}

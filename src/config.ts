@@ -1,0 +1,285 @@
+/**
+ * The agent's settings: each a flag with an environment equivalent GOVIRTHOST_<SETTING>. A flag wins
+ * over the environment, the environment over the default. Every value is validated with valibot;
+ * a bad one is a ConfigError naming the flag and the variable (main prints it and exits 2).
+ */
+import { isIP } from 'node:net';
+import { parseArgs } from 'node:util';
+import * as v from 'valibot';
+import { parseLibvirtUri } from './libvirt/uri.ts';
+
+/** pino's levels, lowest volume last. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** One of LOG_LEVELS. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where to listen; `host` undefined means every address (Node's default, :: and 0.0.0.0). */
+export interface ListenAddress {
+  host: string | undefined;
+  port: number;
+}
+
+/** The validated settings. */
+export interface Config {
+  /** --help was given: main prints helpText() and exits 0; the other fields are then the defaults. */
+  help: boolean;
+  listen: ListenAddress;
+  libvirtUri: string;
+  db: string;
+  tokensFile: string | undefined;
+  logLevel: LogLevel;
+  auditReads: boolean;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  libvirtTimeoutMs: number;
+  tls: { cert: string; key: string } | undefined;
+  migrateUriTemplate: string;
+}
+
+/** A bad flag, environment variable or combination; its message says which and what is wrong. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** One row of the settings table that --help and the README are made from. */
+export interface Setting {
+  name: string;
+  flag: string;
+  env: string;
+  kind: 'string' | 'boolean';
+  /** What the value looks like in --help (empty for a boolean). */
+  placeholder: string;
+  default: string | undefined;
+  description: string;
+}
+
+/** `tokens-file` → `GOVIRTHOST_TOKENS_FILE`. */
+export function envName(name: string): string {
+  return `GOVIRTHOST_${name.toUpperCase().replaceAll('-', '_')}`;
+}
+
+function setting(name: string, placeholder: string, def: string | undefined, description: string): Setting {
+  const kind = placeholder === '' ? 'boolean' : 'string';
+  return { name, flag: `--${name}`, env: envName(name), kind, placeholder, default: def, description };
+}
+
+/** Every setting, in --help order. */
+export const SETTINGS: readonly Setting[] = [
+  setting('listen', 'HOST:PORT', '127.0.0.1:8080',
+    'Address to listen on: 127.0.0.1:8080, [::1]:8080, or :8080 for every address. A non-loopback address needs --tokens-file.'),
+  setting('libvirt-uri', 'URI', 'qemu:///system', 'libvirt to manage: qemu:///system, qemu+unix:///system?socket=PATH or qemu+tcp://HOST/system.'),
+  setting('db', 'PATH', '/var/lib/govirthost/govirthost.db', 'SQLite database (audit log, domain definitions).'),
+  setting('tokens-file', 'PATH', undefined,
+    'Bearer tokens with roles (make them with `govirthost token create`). Without it there is no authentication and only loopback is allowed.'),
+  setting('log-level', 'LEVEL', 'info', `Log level: ${LOG_LEVELS.join(', ')}.`),
+  setting('audit-reads', '', 'false', 'Audit reads as well as changes. Environment: 1/0, true/false, yes/no.'),
+  setting('body-limit', 'SIZE', '1MiB', 'Largest request body: bytes, or with a suffix (KiB, MiB, GiB, KB, MB, GB).'),
+  setting('request-timeout', 'SECONDS', '30', 'Time limit for one HTTP request.'),
+  setting('libvirt-timeout', 'SECONDS', '30', 'Time limit for one libvirt call.'),
+  setting('tls-cert', 'PATH', undefined, 'TLS certificate (PEM) to serve HTTPS; needs --tls-key.'),
+  setting('tls-key', 'PATH', undefined, 'TLS private key (PEM); needs --tls-cert.'),
+  setting('migrate-uri-template', 'URI', 'qemu+tcp://{target}/system', 'Destination URI for migrate; {target} is replaced by the target host.'),
+];
+
+const TRUE_WORDS = ['1', 'true', 'yes'];
+const BOOL_WORDS = [...TRUE_WORDS, '0', 'false', 'no'];
+const SIZE_UNITS: Record<string, number> = {
+  '': 1, b: 1, k: 1024, kib: 1024, kb: 1000, m: 1024 ** 2, mib: 1024 ** 2, mb: 1000 ** 2, g: 1024 ** 3, gib: 1024 ** 3, gb: 1000 ** 3,
+};
+const MAX_BODY = 1024 ** 3;
+const MAX_SECONDS = 86_400;
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** Parses HOST:PORT, [IPV6]:PORT or :PORT. */
+function parseListen(text: string): ListenAddress {
+  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
+  if (!m) throw new Error('expected HOST:PORT, [IPV6]:PORT or :PORT');
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) throw new Error(`port ${port} is not between 1 and 65535`);
+  if (m[1] !== undefined) {
+    if (isIP(m[1]) !== 6) throw new Error(`'${m[1]}' is not an IPv6 address`);
+    return { host: m[1], port };
+  }
+  const host = m[2] ?? '';
+  if (host === '') return { host: undefined, port };
+  if (isIP(host) === 4 || (HOSTNAME.test(host) && !/^[\d.]+$/.test(host))) return { host, port };
+  throw new Error(`'${host}' is not an IPv4 address or a host name (write IPv6 in brackets)`);
+}
+
+/** Whether `host` is loopback: localhost, 127.0.0.0/8, ::1 (or ::ffff:127.x.y.z). */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  if (host.toLowerCase() === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) !== 6) return false;
+  try {
+    const normal = new URL(`http://[${host}]/`).hostname;
+    return normal === '[::1]' || normal.startsWith('[::ffff:7f');
+  } catch {
+    return false;
+  }
+}
+
+/** Parses a byte size: `1048576`, `512KiB`, `1MiB`, `2MB` (k, m, g alone are binary). */
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text);
+  const unit = SIZE_UNITS[(m?.[2] ?? '').toLowerCase()];
+  if (!m || unit === undefined) throw new Error('expected bytes or a size such as 512KiB or 1MiB');
+  const bytes = Number(m[1]) * unit;
+  if (!Number.isInteger(bytes)) throw new Error('is not a whole number of bytes');
+  if (bytes < 1 || bytes > MAX_BODY) throw new Error('must be between 1 byte and 1GiB');
+  return bytes;
+}
+
+/** Parses seconds (`30`, `2.5`, `30s`) into milliseconds. */
+function parseSecondsMs(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)s?$/.exec(text);
+  if (!m) throw new Error('expected a number of seconds such as 30');
+  const ms = Math.round(Number(m[1]) * 1000);
+  if (ms < 1 || ms > MAX_SECONDS * 1000) throw new Error(`must be more than 0 and at most ${MAX_SECONDS} seconds`);
+  return ms;
+}
+
+/** A valibot action that runs `parse` and turns what it throws into an issue. */
+function parsedBy<T>(parse: (text: string) => T) {
+  return v.rawTransform<string, T>(({ dataset, addIssue, NEVER }) => {
+    try {
+      return parse(dataset.value);
+    } catch (err) {
+      addIssue({ message: err instanceof Error ? err.message : String(err) });
+      return NEVER;
+    }
+  });
+}
+
+const nonEmpty = v.pipe(v.string(), v.nonEmpty('must not be empty'));
+
+const SCHEMAS = {
+  listen: v.pipe(nonEmpty, parsedBy(parseListen)),
+  'libvirt-uri': v.pipe(nonEmpty, parsedBy((uri) => (parseLibvirtUri(uri), uri))),
+  db: nonEmpty,
+  'tokens-file': nonEmpty,
+  'log-level': v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`),
+  'audit-reads': v.pipe(v.string(), v.toLowerCase(), v.picklist(BOOL_WORDS, `must be one of ${BOOL_WORDS.join(', ')}`),
+    v.transform((word) => TRUE_WORDS.includes(word))),
+  'body-limit': v.pipe(nonEmpty, parsedBy(parseSize)),
+  'request-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
+  'libvirt-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
+  'tls-cert': nonEmpty,
+  'tls-key': nonEmpty,
+  'migrate-uri-template': v.pipe(nonEmpty, v.regex(/^[a-z][a-z0-9+.-]*:\/\//i, 'must be a URI such as qemu+tcp://{target}/system'),
+    v.includes('{target}', 'must contain {target}')),
+};
+
+type Name = keyof typeof SCHEMAS;
+type Values = { [K in Name]: v.InferOutput<(typeof SCHEMAS)[K]> | undefined };
+type Raw = { text: string; from: string };
+
+/** Builds the config from command-line flags (argv without node and script) and an environment. */
+export function parseConfig(argv: string[], env: Record<string, string | undefined>): Config {
+  const flags = parseFlags(argv);
+  if (flags['help'] === true) return { ...build(resolveAll({}, {})), help: true };
+  return build(resolveAll(flags, env));
+}
+
+function parseFlags(argv: string[]): Record<string, string | boolean | undefined> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const s of SETTINGS) {
+    options[s.name] = { type: s.kind };
+    if (s.kind === 'boolean') options[`no-${s.name}`] = { type: 'boolean' };
+  }
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new ConfigError(flagErrorMessage(err instanceof Error ? err.message : String(err)));
+  }
+}
+
+function flagErrorMessage(message: string): string {
+  const flag = /'(-[^' <=]+)/.exec(message)?.[1];
+  const known = SETTINGS.find((s) => s.flag === flag);
+  const hint = known?.kind === 'boolean' ? ` (write ${known.flag} or --no-${known.name})` : '';
+  if (known) return `${known.flag} / ${known.env}: ${message.split('\n')[0]}${hint}`;
+  if (/^Unknown option/.test(message)) return `unknown flag ${flag ?? ''}; see --help`;
+  return `${message.split('\n')[0]}; see --help`;
+}
+
+function resolveAll(flags: Record<string, string | boolean | undefined>, env: Record<string, string | undefined>): Values {
+  const out: Partial<Record<Name, unknown>> = {};
+  for (const s of SETTINGS) {
+    const raw = rawValue(s, flags, env);
+    out[s.name as Name] = raw === undefined ? undefined : validate(s, raw);
+  }
+  return out as Values;
+}
+
+function rawValue(s: Setting, flags: Record<string, string | boolean | undefined>, env: Record<string, string | undefined>): Raw | undefined {
+  const flag = flags[s.name];
+  if (s.kind === 'boolean' && flag === true && flags[`no-${s.name}`] === true) {
+    throw new ConfigError(`${s.flag} and --no-${s.name} contradict each other`);
+  }
+  if (flag === true) return { text: 'true', from: s.flag };
+  if (s.kind === 'boolean' && flags[`no-${s.name}`] === true) return { text: 'false', from: `--no-${s.name}` };
+  if (typeof flag === 'string') return { text: flag, from: s.flag };
+  const fromEnv = env[s.env];
+  if (fromEnv !== undefined && fromEnv !== '') return { text: fromEnv.trim(), from: `the environment (${s.env})` };
+  return s.default === undefined ? undefined : { text: s.default, from: 'the default' };
+}
+
+function validate(s: Setting, raw: Raw): unknown {
+  const result = v.safeParse(SCHEMAS[s.name as Name], raw.text);
+  if (result.success) return result.output;
+  const reason = result.issues.map((issue) => issue.message).join('; ');
+  throw new ConfigError(`${s.flag} / ${s.env}: ${JSON.stringify(raw.text)} from ${raw.from}: ${reason}`);
+}
+
+function build(values: Values): Config {
+  const need = <T>(value: T | undefined, name: Name): T => {
+    if (value === undefined) throw new ConfigError(`--${name} / ${envName(name)} is required`);
+    return value;
+  };
+  const listen = need(values.listen, 'listen');
+  if (values['tokens-file'] === undefined && !isLoopbackHost(listen.host)) {
+    const where = listen.host === undefined ? `every address (:${listen.port})` : `'${listen.host}'`;
+    throw new ConfigError(`--listen / GOVIRTHOST_LISTEN: ${where} is not a loopback address, and tokens are required to listen `
+      + 'on a non-loopback address: set --tokens-file / GOVIRTHOST_TOKENS_FILE (make one with `govirthost token create`)');
+  }
+  const [cert, key] = [values['tls-cert'], values['tls-key']];
+  if ((cert === undefined) !== (key === undefined)) {
+    const [given, missing] = cert === undefined ? ['tls-key', 'tls-cert'] : ['tls-cert', 'tls-key'];
+    throw new ConfigError(`--tls-cert / GOVIRTHOST_TLS_CERT and --tls-key / GOVIRTHOST_TLS_KEY go together: --${given} is set `
+      + `but --${missing} / ${envName(missing)} is not`);
+  }
+  return {
+    help: false,
+    listen,
+    libvirtUri: need(values['libvirt-uri'], 'libvirt-uri'),
+    db: need(values.db, 'db'),
+    tokensFile: values['tokens-file'],
+    logLevel: need(values['log-level'], 'log-level'),
+    auditReads: need(values['audit-reads'], 'audit-reads'),
+    bodyLimitBytes: need(values['body-limit'], 'body-limit'),
+    requestTimeoutMs: need(values['request-timeout'], 'request-timeout'),
+    libvirtTimeoutMs: need(values['libvirt-timeout'], 'libvirt-timeout'),
+    tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+    migrateUriTemplate: need(values['migrate-uri-template'], 'migrate-uri-template'),
+  };
+}
+
+/** The --help text, made from SETTINGS. */
+export function helpText(): string {
+  const lines = [
+    'Usage: govirthost [options]',
+    '       govirthost token create --name NAME --role viewer|operator|admin --tokens-file PATH',
+    '       govirthost token list --tokens-file PATH',
+    '',
+    'Options (each can also be set by the environment variable shown; a flag wins over the environment):',
+  ];
+  for (const s of SETTINGS) {
+    const left = s.kind === 'boolean' ? `${s.flag}, --no-${s.name}` : `${s.flag} ${s.placeholder}`;
+    lines.push(`  ${left.padEnd(34)}${s.description}`);
+    lines.push(`  ${''.padEnd(34)}[${s.env}${s.default === undefined ? '' : `, default ${s.default}`}]`);
+  }
+  lines.push(`  ${'-h, --help'.padEnd(34)}Print this help and exit.`);
+  return `${lines.join('\n')}\n`;
+}

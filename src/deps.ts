@@ -1,0 +1,39 @@
+/**
+ * Everything a handler may use, built once in main.ts (or by a test) and passed in: no handler
+ * imports a singleton.
+ */
+import type { Logger } from 'pino';
+import type { DomainLocks } from './actions/locks.ts';
+import type { DomainEventHub } from './events/hub.ts';
+import type { HostSysinfo } from './host/sysinfo.ts';
+import type { Libvirt } from './libvirt/index.ts';
+import type { AuditStore, DefinitionStore } from './store/types.ts';
+import type { TokenVerifier } from './auth/tokens.ts';
+
+/** Wall-clock time, injectable for tests. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+/** Settings handlers and middleware read. */
+export interface Settings {
+  auditReads: boolean;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  migrateUriTemplate: string;
+}
+
+/** The dependencies of the app, its handlers and its jobs. */
+export interface Deps {
+  libvirt: Libvirt;
+  events: DomainEventHub;
+  audit: AuditStore;
+  definitions: DefinitionStore;
+  host: { sysinfo(): Promise<HostSysinfo> };
+  tokens: TokenVerifier | null;
+  locks: DomainLocks;
+  clock: Clock;
+  log: Logger;
+  settings: Settings;
+}

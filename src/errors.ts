@@ -1,0 +1,101 @@
+/**
+ * The agent's one error type, its closed set of codes, the one map from code to HTTP status, and
+ * the one translation of libvirt errors.
+ */
+import {
+  ErrorCode, LibvirtError, LibvirtTimeoutError, LibvirtUnavailableError, isAlreadyExists, isNoSupport,
+  isNotFound, isOperationInvalid,
+} from './libvirt/index.ts';
+
+/** Every error code a caller can see. Stable: callers match on them. */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'UNKNOWN_ACTION',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'DOMAIN_BUSY',
+  'ALREADY_EXISTS',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED',
+  'LIBVIRT_ERROR',
+  'LIBVIRT_UNAVAILABLE',
+  'LIBVIRT_TIMEOUT',
+  'REQUEST_TIMEOUT',
+  'INTERNAL',
+] as const;
+
+/** One of ERROR_CODES. */
+export type ErrorCodeName = (typeof ERROR_CODES)[number];
+
+/** HTTP status for each code. */
+export const codeToStatus: Record<ErrorCodeName, number> = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  UNKNOWN_ACTION: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  DOMAIN_BUSY: 409,
+  ALREADY_EXISTS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED: 501,
+  LIBVIRT_ERROR: 502,
+  LIBVIRT_UNAVAILABLE: 503,
+  LIBVIRT_TIMEOUT: 504,
+  REQUEST_TIMEOUT: 504,
+  INTERNAL: 500,
+};
+
+/** A problem with one input field: its path (dotted) and what is wrong. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** Extra facts an error carries to the caller and the audit log. */
+export interface ErrorDetails {
+  fields?: FieldError[];
+  libvirtCode?: number;
+  libvirtDomain?: number;
+}
+
+/** An error the agent reports to a caller: a stable code, a message, optional details. */
+export class AppError extends Error {
+  override name = 'AppError';
+
+  constructor(
+    readonly code: ErrorCodeName,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+  }
+
+  /** The HTTP status of this error's code. */
+  get status(): number {
+    return codeToStatus[this.code];
+  }
+}
+
+/** Translates a libvirt error (or anything thrown) into an AppError; AppErrors pass through. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof LibvirtTimeoutError) return new AppError('LIBVIRT_TIMEOUT', err.message);
+  if (err instanceof LibvirtUnavailableError) return new AppError('LIBVIRT_UNAVAILABLE', err.message);
+  if (err instanceof LibvirtError) return new AppError(libvirtCodeName(err), err.message, { libvirtCode: err.code, libvirtDomain: err.domain });
+  return new AppError('INTERNAL', 'internal error');
+}
+
+function libvirtCodeName(err: LibvirtError): ErrorCodeName {
+  if (isNotFound(err)) return 'NOT_FOUND';
+  if (isOperationInvalid(err)) return 'CONFLICT';
+  if (isAlreadyExists(err)) return 'ALREADY_EXISTS';
+  if (isNoSupport(err)) return 'UNSUPPORTED';
+  if (err.code === ErrorCode.XML_ERROR || err.code === ErrorCode.INVALID_ARG) return 'VALIDATION_FAILED';
+  if (err.code === ErrorCode.OPERATION_TIMEOUT) return 'LIBVIRT_TIMEOUT';
+  return 'LIBVIRT_ERROR';
+}

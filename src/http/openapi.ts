@@ -1,0 +1,83 @@
+/**
+ * The OpenAPI description of the REST API, generated from the same valibot schemas the
+ * dispatcher validates with.
+ */
+import { toJsonSchema } from '@valibot/to-json-schema';
+import type * as v from 'valibot';
+import type { Action } from '../actions/types.ts';
+import { ERROR_CODES } from '../errors.ts';
+import { DOMAIN_ACTIONS } from './rest.ts';
+
+interface Route { method: 'get' | 'post' | 'delete'; path: string; action: string; body?: boolean; query?: boolean; status?: string }
+
+const ROUTES: Route[] = [
+  { method: 'get', path: '/v1/domains', action: 'list-domains' },
+  { method: 'post', path: '/v1/domains', action: 'define', body: true, status: '201' },
+  { method: 'get', path: '/v1/domains/{name}', action: 'get-domain' },
+  { method: 'delete', path: '/v1/domains/{name}', action: 'undefine' },
+  { method: 'get', path: '/v1/domains/{name}/xml', action: 'domain-xml' },
+  ...DOMAIN_ACTIONS.map((a): Route => ({ method: 'post', path: `/v1/domains/{name}/actions/${a}`, action: a, body: true })),
+  { method: 'get', path: '/v1/host', action: 'host-info' },
+  { method: 'get', path: '/v1/history', action: 'history-list', query: true },
+  { method: 'get', path: '/v1/history/{id}', action: 'history-get' },
+];
+
+const ErrorEnvelope = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'requestId'],
+      properties: {
+        code: { type: 'string', enum: [...ERROR_CODES] },
+        message: { type: 'string' },
+        fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+        requestId: { type: 'string' },
+        auditId: { type: 'integer' },
+      },
+    },
+  },
+};
+
+function schemaOf(schema: v.GenericSchema): Record<string, unknown> {
+  return toJsonSchema(schema, { errorMode: 'ignore' }) as Record<string, unknown>;
+}
+
+function operation(route: Route, action: Action): Record<string, unknown> {
+  const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const op: Record<string, unknown> = {
+    operationId: `${route.method}-${route.path}`.replace(/[^a-z0-9]+/gi, '-'),
+    summary: action.summary,
+    'x-required-role': action.role,
+    parameters: params,
+    responses: {
+      [route.status ?? '200']: { description: 'success' },
+      default: { description: 'error', content: { 'application/json': { schema: ErrorEnvelope } } },
+    },
+  };
+  const input = schemaOf(action.input);
+  if (route.body) op.requestBody = { required: false, content: { 'application/json': { schema: input } } };
+  if (route.query) {
+    const props = (input.properties ?? {}) as Record<string, unknown>;
+    op.parameters = [...params, ...Object.entries(props).map(([name, schema]) => ({ name, in: 'query', required: false, schema }))];
+  }
+  return op;
+}
+
+/** The OpenAPI 3.1 document for the registry's REST routes. */
+export function openApiDocument(registry: ReadonlyMap<string, Action>): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    const action = registry.get(route.action);
+    if (!action) continue;
+    (paths[route.path] ??= {})[route.method] = operation(route, action);
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'govirthost', version: '1', description: 'Host agent for libvirt/KVM machines' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    security: [{ bearer: [] }],
+    paths,
+  };
+}

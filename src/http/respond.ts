@@ -1,0 +1,36 @@
+/** The only places that build response bodies: JSON (plain or Go-compatible), XML, and errors. */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DispatchError } from '../actions/dispatch.ts';
+import { AppError, toAppError } from '../errors.ts';
+import type { AppEnv } from './context.ts';
+import { goJson, toJson } from './json.ts';
+
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+
+/** A JSON response (bigints as integers). */
+export function json(c: Context<AppEnv>, value: unknown, status: ContentfulStatusCode = 200): Response {
+  return c.body(toJson(value), status, JSON_TYPE);
+}
+
+/** A JSON response encoded exactly as Go's encoding/json would (seed protocol). */
+export function goJsonResponse(c: Context<AppEnv>, value: unknown, status: ContentfulStatusCode = 200): Response {
+  return c.body(goJson(value), status, JSON_TYPE);
+}
+
+/** An XML document. */
+export function xml(c: Context<AppEnv>, text: string): Response {
+  return c.body(text, 200, { 'content-type': 'application/xml; charset=utf-8' });
+}
+
+/** The error envelope: {"error": {code, message, fields?, requestId, auditId?}}; never a stack trace. */
+export function errorResponse(c: Context<AppEnv>, thrown: unknown): Response {
+  const err = toAppError(thrown);
+  const body: Record<string, unknown> = { code: err.code, message: err.message };
+  if (err.details.fields?.length) body.fields = err.details.fields;
+  if (err.details.libvirtCode !== undefined) body.libvirtCode = err.details.libvirtCode;
+  body.requestId = c.get('requestId') ?? null;
+  if (thrown instanceof DispatchError && thrown.auditId !== null) body.auditId = thrown.auditId;
+  return json(c, { error: body }, err.status as ContentfulStatusCode);
+}
+

@@ -1,0 +1,88 @@
+/** The REST API under /v1: resources for domains, the host and the audit history. */
+import { Hono, type Context } from 'hono';
+import type { DomainView } from '../actions/list-domains.ts';
+import { AppError } from '../errors.ts';
+import { uuidToString, type ConnectionInfo, type NodeInfo } from '../libvirt/index.ts';
+import { readJsonObject } from './body.ts';
+import type { AppEnv } from './context.ts';
+import { invoke } from './invoke.ts';
+import { json, xml } from './respond.ts';
+
+/** Actions reachable as POST /v1/domains/{name}/actions/{action}. */
+export const DOMAIN_ACTIONS = ['start', 'shutdown', 'reboot', 'reset', 'destroy', 'suspend', 'resume', 'migrate'] as const;
+
+/** The REST routes (mounted under /v1). */
+export function restRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/domains', async (c) => {
+    const { output } = await invoke(c, 'rest', { action: 'list-domains', family: 'read', input: {} });
+    return json(c, { domains: (output.data as DomainView[]).map(domainView) });
+  });
+  app.post('/domains', createOrDefine);
+  app.get('/domains/:name', async (c) => {
+    const { output } = await invoke(c, 'rest', { action: 'get-domain', family: 'read', input: { domain: c.req.param('name') } });
+    return json(c, domainView(output.data as DomainView));
+  });
+  app.get('/domains/:name/xml', async (c) => {
+    const { output } = await invoke(c, 'rest', { action: 'domain-xml', family: 'read', input: { domain: c.req.param('name') } });
+    return xml(c, output.data as string);
+  });
+  app.delete('/domains/:name', (c) => mutate(c, 'undefine', {}));
+  app.post('/domains/:name/actions/:action', async (c) => {
+    const body = (await readJsonObject(c, c.get('deps').settings.bodyLimitBytes)) ?? {};
+    const action = c.req.param('action');
+    const known = (DOMAIN_ACTIONS as readonly string[]).includes(action);
+    return mutate(c, known ? action : `(unknown) ${action}`, body);
+  });
+  app.get('/host', async (c) => {
+    const { output } = await invoke(c, 'rest', { action: 'host-info', family: 'read', input: {} });
+    const data = output.data as { sysinfo: unknown; node: NodeInfo; libvirt: ConnectionInfo };
+    return json(c, data);
+  });
+  app.get('/history', async (c) => {
+    const { output } = await invoke(c, 'rest', { action: 'history-list', family: 'read', input: c.req.query() });
+    return json(c, output.data);
+  });
+  app.get('/history/:id', async (c) => {
+    const { output } = await invoke(c, 'rest', { action: 'history-get', family: 'read', input: { id: c.req.param('id') } });
+    return json(c, output.data);
+  });
+  return app;
+}
+
+async function mutate(c: Context<AppEnv>, action: string, body: Record<string, unknown>): Promise<Response> {
+  const input = { ...body, domain: c.req.param('name') };
+  const rejection = 'domain' in body ? new AppError('VALIDATION_FAILED', 'the domain is named in the path', { fields: [{ field: 'domain', message: 'is not allowed in the body' }] }) : undefined;
+  const { output, auditId } = await invoke(c, 'rest', { action, family: 'mutation', input, rejection });
+  return json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') });
+}
+
+/** POST /v1/domains {xml, start}: define, or create (define + start) when start is true. */
+async function createOrDefine(c: Context<AppEnv>): Promise<Response> {
+  const body = (await readJsonObject(c, c.get('deps').settings.bodyLimitBytes)) ?? {};
+  const { start, ...rest } = body;
+  const rejection = start !== undefined && typeof start !== 'boolean'
+    ? new AppError('VALIDATION_FAILED', 'start: must be true or false', { fields: [{ field: 'start', message: 'must be true or false' }] })
+    : undefined;
+  const action = start === true ? 'create' : 'define';
+  const { output, auditId } = await invoke(c, 'rest', { action, family: 'mutation', input: rest, rejection });
+  return json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') }, 201);
+}
+
+/** A domain as REST shows it. */
+export function domainView(d: DomainView): Record<string, unknown> {
+  return {
+    name: d.domain.name,
+    uuid: uuidToString(d.domain.uuid),
+    id: d.domain.id === -1 ? null : d.domain.id,
+    state: d.stateText,
+    reason: d.reasonText,
+    active: d.active,
+    persistent: d.persistent,
+    autostart: d.autostart,
+    vcpus: d.vcpus,
+    memoryKiB: d.memoryKiB,
+    maxMemoryKiB: d.maxMemoryKiB,
+    cpuTimeNs: d.cpuTimeNs,
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * The original protocol on `/`: GET reads with a JSON body {target, domain}, POST acts, DELETE
+ * undefines. Answers are shaped and encoded as the Go original did (encoding/json), field for field.
+ */
+import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
+import { fieldError } from '../actions/dispatch.ts';
+import type { DomainView } from '../actions/list-domains.ts';
+import { AppError } from '../errors.ts';
+import { readJsonObject } from './body.ts';
+import type { AppEnv } from './context.ts';
+import { invoke, type Requested } from './invoke.ts';
+import { goJsonResponse, xml } from './respond.ts';
+
+// Go callers send every field of their structs, zero values included: "" / 0 / null mean "not given".
+const Text = v.optional(v.nullable(v.string('must be a string')));
+const Int = v.optional(v.nullable(v.number('must be a number')));
+
+const GetBody = v.strictObject({ target: Text, domain: Text });
+const CreateVmForm = v.strictObject({
+  hostname: Text, mac: Text, ip: Text, cpucount: Int, memorycount: Int, image: Text, xml: Text, leasetime: Int,
+});
+const PostBody = v.strictObject({ domain: Text, action: Text, target: Text, createvmform: v.optional(v.nullable(CreateVmForm)) });
+
+const READ_TARGETS: Record<string, string> = { vm: 'list-domains', xml: 'domain-xml', metal: 'host-sysinfo' };
+
+/** The seed protocol's routes. */
+export function seedRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/', seedGet);
+  app.post('/', (c) => seedMutation(c, 'post'));
+  app.delete('/', (c) => seedMutation(c, 'delete'));
+  return app;
+}
+
+async function seedGet(c: Context<AppEnv>): Promise<Response> {
+  const deps = c.get('deps');
+  const body = (await readJsonObject(c, deps.settings.bodyLimitBytes)) ?? c.req.query();
+  const shape = parseShape(GetBody, body);
+  const target = given(shape.value?.target);
+  const action = target ? READ_TARGETS[target] : undefined;
+  const input = withoutZeros({ domain: shape.value?.domain });
+  const rejection = shape.error ?? (action ? undefined : unknownTarget(target));
+  const { output } = await invoke(c, 'seed', { action: action ?? 'list-domains', family: 'read', input, rejection });
+  if (target === 'xml') return xml(c, output.data as string);
+  if (target === 'metal') return goJsonResponse(c, { hostmemoryInfo: output.data });
+  return goJsonResponse(c, { domains: (output.data as DomainView[]).map(seedDomainInfo) });
+}
+
+async function seedMutation(c: Context<AppEnv>, method: 'post' | 'delete'): Promise<Response> {
+  const deps = c.get('deps');
+  const body = (await readJsonObject(c, deps.settings.bodyLimitBytes)) ?? {};
+  const requested = method === 'post' ? fromPost(body) : fromDelete(body);
+  const { output, auditId } = await invoke(c, 'seed', requested);
+  return goJsonResponse(c, { ...(output.data as object), auditId, requestId: c.get('requestId') });
+}
+
+/** Maps a POST body to an action and its input. */
+function fromPost(body: Record<string, unknown>): Requested {
+  const shape = parseShape(PostBody, body);
+  const action = typeof body.action === 'string' ? body.action : '';
+  if (!shape.value) return { action, family: 'mutation', input: withoutZeros(body), rejection: shape.error };
+  const p = shape.value;
+  const form = p.createvmform ?? {};
+  const decoded = decodeXmlField(form.xml);
+  const input = withoutZeros({ domain: p.domain, target: p.target, ...form, xml: decoded.xml });
+  return { action, family: 'mutation', input, rejection: decoded.error ?? (action ? undefined : missingAction()) };
+}
+
+/** Maps a DELETE body (the POST shape; action empty or "undefine") to undefine. */
+function fromDelete(body: Record<string, unknown>): Requested {
+  const shape = parseShape(PostBody, body);
+  if (!shape.value) return { action: 'undefine', family: 'mutation', input: withoutZeros(body), rejection: shape.error };
+  const p = shape.value;
+  const action = given(p.action);
+  const wrongAction = action && action !== 'undefine'
+    ? new AppError('VALIDATION_FAILED', 'DELETE only undefines', { fields: [{ field: 'action', message: 'must be empty or "undefine"' }] })
+    : undefined;
+  const extra = hasFormValues(p.createvmform) || given(p.target)
+    ? new AppError('VALIDATION_FAILED', 'DELETE takes only the domain', { fields: [{ field: given(p.target) ? 'target' : 'createvmform', message: 'is not used by DELETE' }] })
+    : undefined;
+  return { action: 'undefine', family: 'mutation', input: withoutZeros({ domain: p.domain }), rejection: wrongAction ?? extra };
+}
+
+/** go-libvirt's Domain {Name, UUID [16]byte, ID int32} and the virsh state string. */
+function seedDomainInfo(d: DomainView): { domain: { Name: string; UUID: number[]; ID: number }; state: string } {
+  return { domain: { Name: d.domain.name, UUID: Array.from(d.domain.uuid), ID: d.domain.id }, state: d.stateText };
+}
+
+/**
+ * createvmform.xml is a Go []byte, so encoding/json sends it as standard base64. Raw XML text is
+ * accepted too: it contains '<', so it can never be valid base64.
+ */
+export function decodeXmlField(value: string | null | undefined): { xml: string | undefined; error?: AppError } {
+  if (value === null || value === undefined || value === '') return { xml: undefined };
+  if (value.includes('<')) return { xml: value };
+  const compact = value.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) {
+    return { xml: undefined, error: badXml('must be base64 ([]byte) or XML text') };
+  }
+  try {
+    return { xml: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(compact, 'base64')) };
+  } catch {
+    return { xml: undefined, error: badXml('decodes to bytes that are not UTF-8 text') };
+  }
+}
+
+function badXml(message: string): AppError {
+  return new AppError('VALIDATION_FAILED', `createvmform.xml: ${message}`, { fields: [{ field: 'createvmform.xml', message }] });
+}
+
+function parseShape<S extends v.GenericSchema>(schema: S, body: unknown): { value: v.InferOutput<S> | null; error?: AppError } {
+  const parsed = v.safeParse(schema, body);
+  if (parsed.success) return { value: parsed.output };
+  const fields = parsed.issues.map(fieldError);
+  return { value: null, error: new AppError('VALIDATION_FAILED', `${fields[0]?.field}: ${fields[0]?.message}`, { fields }) };
+}
+
+function given(value: string | null | undefined): string | undefined {
+  return value === null || value === undefined || value === '' ? undefined : value;
+}
+
+function withoutZeros(obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && v !== null && v !== '' && v !== 0));
+}
+
+function hasFormValues(form: Record<string, unknown> | null | undefined): boolean {
+  return !!form && Object.keys(withoutZeros(form)).length > 0;
+}
+
+function unknownTarget(target: string | undefined): AppError {
+  const message = target ? `unknown target '${target}'; use vm, xml or metal` : 'target is required: vm, xml or metal';
+  return new AppError('VALIDATION_FAILED', message, { fields: [{ field: 'target', message: 'must be vm, xml or metal' }] });
+}
+
+function missingAction(): AppError {
+  return new AppError('UNKNOWN_ACTION', 'action is required', { fields: [{ field: 'action', message: 'is required' }] });
+}

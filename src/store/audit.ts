@@ -1,0 +1,202 @@
+/**
+ * The audit log over SQLite: a pending row when a request arrives, completed when it ends, marked
+ * interrupted at the next start if the agent died in between. History pages newest first by id.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from './db.ts';
+import { joinSql, sql, type SqlFragment, type SqlValue } from './sql.ts';
+import type {
+  AuditEnd, AuditOutcome, AuditPage, AuditProtocol, AuditQuery, AuditRecord, AuditStart, AuditStore,
+} from './types.ts';
+
+/** The fewest records a history page holds; smaller requested limits are raised to it. */
+export const MIN_PAGE_SIZE = 1;
+/** The most records a history page holds; larger requested limits are lowered to it. */
+export const MAX_PAGE_SIZE = 500;
+/** error_code of a record the agent never finished. */
+export const INTERRUPTED_ERROR_CODE = 'INTERRUPTED';
+/** error_message of a record the agent never finished. */
+export const INTERRUPTED_ERROR_MESSAGE = 'the agent stopped before the action ended';
+
+/** One audit row as SQLite returns it. */
+interface AuditRow {
+  id: number;
+  request_id: string;
+  received_at: number;
+  finished_at: number | null;
+  duration_ms: number | null;
+  actor: string;
+  remote_addr: string | null;
+  user_agent: string | null;
+  protocol: string;
+  action: string;
+  domain: string | null;
+  target: string | null;
+  params: string;
+  http_status: number | null;
+  outcome: string;
+  error_code: string | null;
+  error_message: string | null;
+  libvirt_code: number | null;
+  result: string | null;
+}
+
+type Statement<Params extends unknown[] | object, Row = unknown> = BetterSqlite3.Statement<
+  Params extends unknown[] ? Params : [Params],
+  Row
+>;
+
+/** AuditStore over the `audit` table (migrations/0001_audit.sql). */
+export class SqliteAuditStore implements AuditStore {
+  readonly #db: Database;
+  readonly #insertPending: Statement<Record<string, SqlValue>>;
+  readonly #finishPending: Statement<Record<string, SqlValue>>;
+  readonly #interruptPending: Statement<Record<string, SqlValue>>;
+  readonly #selectById: Statement<[number], AuditRow>;
+  /** History statements by SQL text; the text holds only fixed fragments, so there are few. */
+  readonly #historyStatements = new Map<string, Statement<SqlValue[], AuditRow>>();
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#insertPending = db.prepare(`
+      INSERT INTO audit (request_id, received_at, actor, remote_addr, user_agent, protocol, action,
+                         domain, target, params, outcome)
+      VALUES (@requestId, @receivedAt, @actor, @remoteAddr, @userAgent, @protocol, @action,
+              @domain, @target, @params, 'pending')`);
+    this.#finishPending = db.prepare(`
+      UPDATE audit
+      SET finished_at = @finishedAt, duration_ms = MAX(0, @finishedAt - received_at), outcome = @outcome,
+          http_status = @httpStatus, error_code = @errorCode, error_message = @errorMessage,
+          libvirt_code = @libvirtCode, result = @result
+      WHERE id = @id AND outcome = 'pending'`);
+    this.#interruptPending = db.prepare(`
+      UPDATE audit SET outcome = 'interrupted', finished_at = @at, error_code = @errorCode, error_message = @errorMessage
+      WHERE outcome = 'pending'`);
+    this.#selectById = db.prepare<[number], AuditRow>('SELECT * FROM audit WHERE id = ?');
+  }
+
+  /** Writes a pending record; returns its id. */
+  begin(start: AuditStart): number {
+    const { lastInsertRowid } = this.#insertPending.run({
+      requestId: start.requestId,
+      receivedAt: start.receivedAt,
+      actor: start.actor,
+      remoteAddr: start.remoteAddr,
+      userAgent: start.userAgent,
+      protocol: start.protocol,
+      action: start.action,
+      domain: start.domain,
+      target: start.target,
+      params: JSON.stringify(start.params),
+    });
+    return Number(lastInsertRowid);
+  }
+
+  /** Completes a pending record; returns false (and changes nothing) if it is not pending. */
+  finish(id: number, end: AuditEnd): boolean {
+    const { changes } = this.#finishPending.run({
+      id,
+      finishedAt: end.finishedAt,
+      outcome: end.outcome,
+      httpStatus: end.httpStatus,
+      errorCode: end.errorCode,
+      errorMessage: end.errorMessage,
+      libvirtCode: end.libvirtCode,
+      result: end.result === null ? null : JSON.stringify(end.result),
+    });
+    return changes > 0;
+  }
+
+  /** Marks every pending record interrupted at `at`; returns how many. */
+  markInterrupted(at: number): number {
+    return this.#interruptPending.run({
+      at,
+      errorCode: INTERRUPTED_ERROR_CODE,
+      errorMessage: INTERRUPTED_ERROR_MESSAGE,
+    }).changes;
+  }
+
+  /** One record, or null. */
+  get(id: number): AuditRecord | null {
+    const row = this.#selectById.get(id);
+    return row ? recordFromRow(row) : null;
+  }
+
+  /** A page of records matching every given filter, newest first. */
+  query(q: AuditQuery): AuditPage {
+    const limit = clampPageSize(q.limit);
+    // One row past the page tells whether another page exists.
+    const { text, values } = historyPageSql(q, limit + 1);
+    const rows = this.#historyStatement(text).all(...values);
+    const records = rows.slice(0, limit).map(recordFromRow);
+    const last = records.at(-1);
+    return { records, nextCursor: rows.length > limit && last ? last.id : null };
+  }
+
+  #historyStatement(text: string): Statement<SqlValue[], AuditRow> {
+    let statement = this.#historyStatements.get(text);
+    if (!statement) {
+      statement = this.#db.prepare<SqlValue[], AuditRow>(text);
+      this.#historyStatements.set(text, statement);
+    }
+    return statement;
+  }
+}
+
+/** The SQL for one history page: the given filters ANDed, newest first, at most `rowLimit` rows. */
+export function historyPageSql(q: AuditQuery, rowLimit: number): SqlFragment {
+  const conditions = filterConditions(q);
+  const where = conditions.length > 0 ? sql`WHERE ${joinSql(conditions, sql` AND `)}` : sql``;
+  return sql`SELECT * FROM audit ${where} ORDER BY id DESC LIMIT ${rowLimit}`;
+}
+
+/** A requested page size brought into MIN_PAGE_SIZE..MAX_PAGE_SIZE (NaN counts as the minimum). */
+export function clampPageSize(requested: number): number {
+  if (Number.isNaN(requested)) return MIN_PAGE_SIZE;
+  return Math.min(MAX_PAGE_SIZE, Math.max(MIN_PAGE_SIZE, Math.floor(requested)));
+}
+
+function filterConditions(q: AuditQuery): SqlFragment[] {
+  const conditions: SqlFragment[] = [];
+  if (q.domain !== undefined) conditions.push(sql`domain = ${q.domain}`);
+  if (q.action !== undefined) conditions.push(sql`action = ${q.action}`);
+  if (q.outcome !== undefined) conditions.push(sql`outcome = ${q.outcome}`);
+  if (q.actor !== undefined) conditions.push(sql`actor = ${q.actor}`);
+  if (q.since !== undefined) conditions.push(sql`received_at >= ${q.since}`);
+  if (q.until !== undefined) conditions.push(sql`received_at <= ${q.until}`);
+  if (q.before !== undefined) conditions.push(sql`id < ${q.before}`);
+  return conditions;
+}
+
+function recordFromRow(row: AuditRow): AuditRecord {
+  return {
+    id: row.id,
+    requestId: row.request_id,
+    receivedAt: row.received_at,
+    finishedAt: row.finished_at,
+    durationMs: row.duration_ms,
+    actor: row.actor,
+    remoteAddr: row.remote_addr,
+    userAgent: row.user_agent,
+    // The table's CHECK constraints admit only these values.
+    protocol: row.protocol as AuditProtocol,
+    action: row.action,
+    domain: row.domain,
+    target: row.target,
+    params: parseJsonObject(row.params),
+    httpStatus: row.http_status,
+    outcome: row.outcome as AuditOutcome,
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    libvirtCode: row.libvirt_code,
+    result: row.result === null ? null : parseJsonObject(row.result),
+  };
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`audit JSON column holds ${text.slice(0, 40)}, not an object`);
+  }
+  return value as Record<string, unknown>;
+}

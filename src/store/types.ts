@@ -1,0 +1,89 @@
+/**
+ * What the rest of the agent needs from storage. Implemented over SQLite in audit.ts and
+ * definitions.ts; tests may build their own.
+ */
+
+/** How an audited action ended. `pending` until it ends; `interrupted` if the agent died first. */
+export type AuditOutcome = 'pending' | 'succeeded' | 'failed' | 'rejected' | 'interrupted';
+
+/** Which protocol a request came in on. */
+export type AuditProtocol = 'seed' | 'rest';
+
+/** What is known when a request is received. */
+export interface AuditStart {
+  requestId: string;
+  receivedAt: number; // epoch ms
+  actor: string; // token name or 'anonymous'
+  remoteAddr: string | null;
+  userAgent: string | null;
+  protocol: AuditProtocol;
+  action: string;
+  domain: string | null;
+  target: string | null;
+  params: Record<string, unknown>; // never tokens or secrets; defined XML kept in full
+}
+
+/** What is known when it ends. */
+export interface AuditEnd {
+  finishedAt: number; // epoch ms
+  outcome: Exclude<AuditOutcome, 'pending' | 'interrupted'>;
+  httpStatus: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  libvirtCode: number | null;
+  result: Record<string, unknown> | null;
+}
+
+/** One audit record as stored. */
+export interface AuditRecord extends AuditStart {
+  id: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  outcome: AuditOutcome;
+  httpStatus: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  libvirtCode: number | null;
+  result: Record<string, unknown> | null;
+}
+
+/** History filters; all optional. Times are epoch ms, inclusive. */
+export interface AuditQuery {
+  domain?: string;
+  action?: string;
+  outcome?: AuditOutcome;
+  actor?: string;
+  since?: number;
+  until?: number;
+  /** Return records older than this id (the previous page's nextCursor). */
+  before?: number;
+  limit: number;
+}
+
+/** One page of history, newest first. */
+export interface AuditPage {
+  records: AuditRecord[];
+  nextCursor: number | null;
+}
+
+/** The audit log. */
+export interface AuditStore {
+  /** Writes a pending record when a request is received; returns its id. */
+  begin(start: AuditStart): number;
+  /** Completes that same record. */
+  finish(id: number, end: AuditEnd): void;
+  /** Marks every record still pending as interrupted (at start); returns how many. */
+  markInterrupted(at: number): number;
+  /** One record, or null. */
+  get(id: number): AuditRecord | null;
+  /** A page of records matching the filters, newest first. */
+  query(q: AuditQuery): AuditPage;
+}
+
+/** The XML of domains the agent undefined, so `define` without XML can bring one back. */
+export interface DefinitionStore {
+  /** Remembers a domain's XML as it was just before the agent undefined it. */
+  rememberUndefined(name: string, xml: string, auditId: number, at: number): void;
+  /** The XML recorded at the domain's most recent undefine through the agent, or null. */
+  lastUndefined(name: string): string | null;
+}

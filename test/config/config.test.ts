@@ -1,0 +1,251 @@
+/**
+ * Settings from flags and environment: defaults, each flag, env equivalents, precedence, bad values
+ * naming both the flag and the variable, the loopback rule, TLS pairing, and the help text.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, SETTINGS, envName, helpText, isLoopbackHost, parseConfig, type Config } from '../../src/config.ts';
+
+const DEFAULTS: Config = {
+  help: false,
+  listen: { host: '127.0.0.1', port: 8080 },
+  libvirtUri: 'qemu:///system',
+  db: '/var/lib/govirthost/govirthost.db',
+  tokensFile: undefined,
+  logLevel: 'info',
+  auditReads: false,
+  bodyLimitBytes: 1048576,
+  requestTimeoutMs: 30_000,
+  libvirtTimeoutMs: 30_000,
+  tls: undefined,
+  migrateUriTemplate: 'qemu+tcp://{target}/system',
+};
+
+/** Asserts parsing throws a ConfigError whose message contains every one of `parts`. */
+function fails(argv: string[], env: Record<string, string>, ...parts: (string | RegExp)[]): void {
+  assert.throws(() => parseConfig(argv, env), (err: unknown) => {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    for (const part of parts) {
+      if (typeof part === 'string') assert.ok(err.message.includes(part), `'${err.message}' lacks '${part}'`);
+      else assert.match(err.message, part);
+    }
+    return true;
+  });
+}
+
+describe('defaults', () => {
+  test('no flags and no environment', () => {
+    assert.deepEqual(parseConfig([], {}), DEFAULTS);
+  });
+
+  test('unrelated and empty environment variables are ignored', () => {
+    assert.deepEqual(parseConfig([], { PATH: '/bin', GOVIRTHOST_DB: '', GOVIRTHOST_LISTEN: '' }), DEFAULTS);
+  });
+});
+
+/** Each setting: a flag value, and the Config fields it should produce. */
+const EACH: [string, string | null, Partial<Config>][] = [
+  ['listen', '127.0.0.2:9000', { listen: { host: '127.0.0.2', port: 9000 } }],
+  ['libvirt-uri', 'qemu+tcp://kvm1/system', { libvirtUri: 'qemu+tcp://kvm1/system' }],
+  ['db', '/tmp/x.db', { db: '/tmp/x.db' }],
+  ['tokens-file', '/etc/govirthost/tokens.json', { tokensFile: '/etc/govirthost/tokens.json' }],
+  ['log-level', 'debug', { logLevel: 'debug' }],
+  ['audit-reads', null, { auditReads: true }],
+  ['body-limit', '512KiB', { bodyLimitBytes: 524288 }],
+  ['request-timeout', '5', { requestTimeoutMs: 5000 }],
+  ['libvirt-timeout', '2.5', { libvirtTimeoutMs: 2500 }],
+  ['migrate-uri-template', 'qemu+tcp://{target}:16509/system', { migrateUriTemplate: 'qemu+tcp://{target}:16509/system' }],
+];
+
+describe('each flag and its environment variable', () => {
+  for (const [name, value, expected] of EACH) {
+    test(`--${name}`, () => {
+      const argv = value === null ? [`--${name}`] : [`--${name}`, value];
+      assert.deepEqual(parseConfig(argv, {}), { ...DEFAULTS, ...expected });
+      assert.deepEqual(parseConfig(value === null ? argv : [`--${name}=${value}`], {}), { ...DEFAULTS, ...expected });
+    });
+    test(envName(name), () => {
+      assert.deepEqual(parseConfig([], { [envName(name)]: value ?? 'true' }), { ...DEFAULTS, ...expected });
+    });
+  }
+
+  test('--tls-cert with --tls-key, and their variables', () => {
+    const tls = { cert: '/c.pem', key: '/k.pem' };
+    assert.deepEqual(parseConfig(['--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {}).tls, tls);
+    assert.deepEqual(parseConfig([], { GOVIRTHOST_TLS_CERT: '/c.pem', GOVIRTHOST_TLS_KEY: '/k.pem' }).tls, tls);
+    assert.deepEqual(parseConfig(['--tls-cert', '/c.pem'], { GOVIRTHOST_TLS_KEY: '/k.pem' }).tls, tls);
+  });
+
+  test('every setting in the table is covered above', () => {
+    const covered = new Set([...EACH.map(([name]) => name), 'tls-cert', 'tls-key']);
+    assert.deepEqual(SETTINGS.map((s) => s.name).filter((n) => !covered.has(n)), []);
+  });
+});
+
+describe('value forms', () => {
+  test('listen: IPv6 in brackets, :PORT for every address, localhost', () => {
+    assert.deepEqual(parseConfig(['--listen', '[::1]:8080'], {}).listen, { host: '::1', port: 8080 });
+    assert.deepEqual(parseConfig(['--listen', 'localhost:1'], {}).listen, { host: 'localhost', port: 1 });
+    assert.deepEqual(parseConfig(['--listen', ':8080', '--tokens-file', '/t'], {}).listen, { host: undefined, port: 8080 });
+    assert.deepEqual(parseConfig(['--listen', 'kvm1.example.org:65535', '--tokens-file', '/t'], {}).listen,
+      { host: 'kvm1.example.org', port: 65535 });
+  });
+
+  test('audit-reads: every accepted environment word, any case; --no-audit-reads', () => {
+    for (const word of ['1', 'true', 'yes', 'TRUE', 'Yes']) assert.equal(parseConfig([], { GOVIRTHOST_AUDIT_READS: word }).auditReads, true);
+    for (const word of ['0', 'false', 'no', 'NO']) assert.equal(parseConfig([], { GOVIRTHOST_AUDIT_READS: word }).auditReads, false);
+    assert.equal(parseConfig(['--no-audit-reads'], { GOVIRTHOST_AUDIT_READS: 'yes' }).auditReads, false);
+  });
+
+  test('body-limit: bare bytes, binary and decimal suffixes', () => {
+    const limit = (text: string): number => parseConfig(['--body-limit', text], {}).bodyLimitBytes;
+    assert.equal(limit('1048576'), 1048576);
+    assert.equal(limit('1MiB'), 1048576);
+    assert.equal(limit('1MB'), 1_000_000);
+    assert.equal(limit('2k'), 2048);
+    assert.equal(limit('1.5KiB'), 1536);
+    assert.equal(limit('1GiB'), 1024 ** 3);
+  });
+
+  test('timeouts: seconds with an optional s', () => {
+    assert.equal(parseConfig(['--request-timeout', '90s'], {}).requestTimeoutMs, 90_000);
+    assert.equal(parseConfig(['--libvirt-timeout', '0.25'], {}).libvirtTimeoutMs, 250);
+  });
+});
+
+describe('precedence', () => {
+  test('flag over environment over default', () => {
+    const env = { GOVIRTHOST_LOG_LEVEL: 'warn', GOVIRTHOST_DB: '/env.db' };
+    const config = parseConfig(['--log-level', 'trace'], env);
+    assert.equal(config.logLevel, 'trace');
+    assert.equal(config.db, '/env.db');
+    assert.equal(config.libvirtUri, 'qemu:///system');
+  });
+
+  test('a bad environment value is not checked when a flag overrides it', () => {
+    assert.equal(parseConfig(['--body-limit', '10'], { GOVIRTHOST_BODY_LIMIT: 'lots' }).bodyLimitBytes, 10);
+  });
+
+  test('the last of a repeated flag wins', () => {
+    assert.equal(parseConfig(['--db', '/a', '--db', '/b'], {}).db, '/b');
+  });
+});
+
+/** Bad values for each setting, with what the message must say. */
+const BAD: [string, string, RegExp][] = [
+  ['listen', '127.0.0.1', /expected HOST:PORT/],
+  ['listen', '127.0.0.1:0', /port 0 is not between 1 and 65535/],
+  ['listen', '127.0.0.1:65536', /port 65536/],
+  ['listen', '[127.0.0.1]:80', /not an IPv6 address/],
+  ['listen', '::1:80', /expected HOST:PORT/],
+  ['listen', '999.1.1.1:80', /not an IPv4 address or a host name/],
+  ['libvirt-uri', 'qemu+ssh://root@h/system', /transport 'ssh'/],
+  ['libvirt-uri', 'nonsense', /not a libvirt URI/],
+  ['log-level', 'verbose', /must be one of fatal, error, warn, info, debug, trace, silent/],
+  ['audit-reads', 'maybe', /must be one of 1, true, yes, 0, false, no/],
+  ['body-limit', '12XB', /expected bytes or a size/],
+  ['body-limit', '0', /between 1 byte and 1GiB/],
+  ['body-limit', '2GiB', /between 1 byte and 1GiB/],
+  ['body-limit', '0.5', /whole number of bytes/],
+  ['request-timeout', '0', /more than 0/],
+  ['request-timeout', 'soon', /number of seconds/],
+  ['libvirt-timeout', '-1', /number of seconds/],
+  ['libvirt-timeout', '100000', /at most 86400 seconds/],
+  ['migrate-uri-template', 'qemu+tcp://host/system', /must contain \{target\}/],
+  ['migrate-uri-template', '{target}', /must be a URI/],
+  ['db', '', /must not be empty/],
+];
+
+describe('bad values name the flag and the environment variable', () => {
+  for (const [name, value, reason] of BAD) {
+    if (name !== 'audit-reads') {
+      test(`--${name}=${value}`, () => fails([`--${name}=${value}`], {}, `--${name}`, envName(name), JSON.stringify(value), 'from --', reason));
+    }
+    if (value !== '') {
+      test(`${envName(name)}=${value}`, () =>
+        fails([], { [envName(name)]: value }, `--${name}`, envName(name), `from the environment (${envName(name)})`, reason));
+    }
+  }
+
+  test('a string flag with no value', () => {
+    fails(['--db'], {}, '--db', 'GOVIRTHOST_DB', /argument missing/);
+  });
+
+  test('a boolean flag given a value, or both forms at once', () => {
+    fails(['--audit-reads=yes'], {}, '--audit-reads', 'GOVIRTHOST_AUDIT_READS', '--no-audit-reads');
+    fails(['--audit-reads', '--no-audit-reads'], {}, /contradict/);
+  });
+});
+
+describe('unknown flags and stray arguments', () => {
+  test('an unknown flag is an error', () => {
+    fails(['--listne', '1'], {}, 'unknown flag --listne', '--help');
+    fails(['-x'], {}, 'unknown flag -x');
+  });
+
+  test('a positional argument is an error', () => {
+    fails(['serve'], {}, /Unexpected argument 'serve'/);
+  });
+});
+
+describe('the loopback rule', () => {
+  test('without a tokens file only loopback is allowed', () => {
+    for (const listen of ['127.0.0.1:80', '127.9.8.7:80', '[::1]:80', 'localhost:80', 'LOCALHOST:80', '[::ffff:127.0.0.1]:80']) {
+      assert.doesNotThrow(() => parseConfig(['--listen', listen], {}), listen);
+    }
+    for (const listen of [':8080', '0.0.0.0:8080', '[::]:8080', '10.0.0.5:8080', '[fe80::1]:80', 'kvm1.example.org:80', '128.0.0.1:80']) {
+      fails(['--listen', listen], {}, '--listen', 'GOVIRTHOST_LISTEN', 'tokens are required to listen on a non-loopback address',
+        '--tokens-file', 'GOVIRTHOST_TOKENS_FILE');
+    }
+  });
+
+  test('with a tokens file from a flag or the environment any address is allowed', () => {
+    assert.deepEqual(parseConfig(['--listen', '0.0.0.0:8080', '--tokens-file', '/t'], {}).listen, { host: '0.0.0.0', port: 8080 });
+    assert.equal(parseConfig([], { GOVIRTHOST_LISTEN: ':80', GOVIRTHOST_TOKENS_FILE: '/t' }).listen.port, 80);
+  });
+
+  test('isLoopbackHost', () => {
+    assert.equal(isLoopbackHost(undefined), false);
+    assert.equal(isLoopbackHost('0:0:0:0:0:0:0:1'), true);
+    assert.equal(isLoopbackHost('fe80::1%eth0'), false);
+    assert.equal(isLoopbackHost('localhost.evil.example'), false);
+  });
+});
+
+describe('TLS needs both or neither', () => {
+  test('only a certificate', () => {
+    fails(['--tls-cert', '/c.pem'], {}, '--tls-cert', 'GOVIRTHOST_TLS_CERT', '--tls-key', 'GOVIRTHOST_TLS_KEY', /--tls-key \/ GOVIRTHOST_TLS_KEY is not/);
+  });
+
+  test('only a key (from the environment)', () => {
+    fails([], { GOVIRTHOST_TLS_KEY: '/k.pem' }, /--tls-key is set but --tls-cert \/ GOVIRTHOST_TLS_CERT is not/);
+  });
+});
+
+describe('help', () => {
+  test('--help and -h return help: true without reading the rest', () => {
+    assert.equal(parseConfig(['--help'], { GOVIRTHOST_LOG_LEVEL: 'nonsense' }).help, true);
+    assert.equal(parseConfig(['-h', '--listen', 'garbage'], {}).help, true);
+  });
+
+  test('the help text lists every setting with its flag, variable and default', () => {
+    const text = helpText();
+    for (const s of SETTINGS) {
+      assert.ok(text.includes(s.flag), s.flag);
+      assert.ok(text.includes(s.env), s.env);
+      if (s.default !== undefined) assert.ok(text.includes(`default ${s.default}`), `${s.flag} default`);
+      assert.ok(text.includes(s.description), `${s.flag} description`);
+    }
+    assert.match(text, /--help/);
+    assert.match(text, /token create/);
+  });
+
+  test('the table: env names follow the flag names, defaults parse', () => {
+    for (const s of SETTINGS) {
+      assert.equal(s.flag, `--${s.name}`);
+      assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
+      assert.ok(s.description.length > 10);
+    }
+    assert.equal(SETTINGS.length, 12);
+  });
+});
