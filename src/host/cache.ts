@@ -1,4 +1,4 @@
-/** Serves a reading for up to maxAgeMs before reading again, as Go's sysinfo.Get() did (1 s). */
+/** Serves a reading for up to maxAgeMs before reading again, so a flood of requests costs at most one read a second. */
 export function cachedReader<T>(read: () => Promise<T>, now: () => number, maxAgeMs = 1000): () => Promise<T> {
   let value: Promise<T> | null = null;
   let readAt = -Infinity;
