@@ -15,7 +15,7 @@ export const DOMAIN_ACTIONS = ['start', 'shutdown', 'reboot', 'reset', 'destroy'
 export function restRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/domains', async (c) => {
-    const { output } = await invoke(c, 'rest', { action: 'list-domains', family: 'read', input: {} });
+    const { output } = await invoke(c, 'rest', { action: 'list-domains', family: 'read', input: { detail: true } });
     return json(c, { domains: (output.data as DomainView[]).map(domainView) });
   });
   app.post('/domains', createOrDefine);

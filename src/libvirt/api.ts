@@ -67,6 +67,11 @@ export class Libvirt {
     return records.map(summarize);
   }
 
+  /** Every domain with its state and reason only: the cheapest full listing, one round trip. */
+  async listDomainStates(flags = 0): Promise<DomainSummary[]> {
+    return (await this.domainStats(StatsGroup.STATE, flags)).map(summarize);
+  }
+
   /** Raw CONNECT_GET_ALL_DOMAIN_STATS for all domains (or `doms`). */
   domainStats(stats: number, flags = 0, doms: DomainRef[] = []): Promise<DomainStatsRecord[]> {
     return this.client.call(Proc.CONNECT_GET_ALL_DOMAIN_STATS, { doms, stats, flags });
