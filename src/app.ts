@@ -8,7 +8,7 @@ import { AppError } from './errors.ts';
 import { resolveCaller } from './http/auth.ts';
 import type { AppEnv } from './http/context.ts';
 import { openApiDocument } from './http/openapi.ts';
-import { readTimeout } from './http/read-timeout.ts';
+import { requestTimeout } from './http/request-timeout.ts';
 import { errorResponse, json } from './http/respond.ts';
 import { restRoutes } from './http/rest.ts';
 import { seedRoutes } from './http/seed.ts';
@@ -24,7 +24,7 @@ export function createApp(deps: Deps, registry: ReadonlyMap<string, Action> = cr
   });
   app.use(logRequests());
   app.use(resolveCaller());
-  app.use(readTimeout());
+  app.use(requestTimeout());
   app.get('/healthz', (c) => json(c, { status: 'ok' }));
   app.get('/openapi.json', (c) => json(c, openApiDocument(registry)));
   app.route('/v1', restRoutes());

@@ -7,6 +7,7 @@ import { roleAllows, type Role } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, toAppError, type FieldError } from '../errors.ts';
 import type { AuditProtocol } from '../store/types.ts';
+import { nameInXml } from './schemas.ts';
 import type { Action, ActionOutput } from './types.ts';
 
 /** Who is calling: a token's name and role, or anonymous (no tokens configured). */
@@ -72,7 +73,8 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
   }
 }
 
-function unknownAction(name: string): AppError {
+/** The error for an action name the registry does not know (or that this route does not offer). */
+export function unknownAction(name: string): AppError {
   const message = name ? `unknown action '${name}'` : 'action is required';
   return new AppError('UNKNOWN_ACTION', message, { fields: [{ field: 'action', message: name ? 'is not a known action' : 'is required' }] });
 }
@@ -122,7 +124,7 @@ function beginAudit(deps: Deps, inv: Invocation): number {
     userAgent: inv.userAgent,
     protocol: inv.protocol,
     action: inv.action.slice(0, 64) || '(none)',
-    domain: text(inv.input.domain),
+    domain: text(inv.input.domain) ?? text(inv.input.hostname) ?? (typeof inv.input.xml === 'string' ? nameInXml(inv.input.xml) : null),
     target: text(inv.input.target),
     params: inv.input,
   });

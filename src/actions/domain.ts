@@ -2,7 +2,7 @@
 import type { Role } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
-import { isNotFound, type DomainRef, type Libvirt } from '../libvirt/index.ts';
+import { isNotFound, type DomainRef, type Libvirt, type LibvirtError } from '../libvirt/index.ts';
 import { DomainOnly } from './schemas.ts';
 import { defineAction, type Action } from './types.ts';
 
@@ -11,7 +11,10 @@ export async function findDomain(deps: Deps, name: string): Promise<DomainRef> {
   try {
     return await deps.libvirt.lookupDomain(name);
   } catch (err) {
-    if (isNotFound(err)) throw new AppError('NOT_FOUND', `domain '${name}' not found`, { fields: [{ field: 'domain', message: 'no such domain' }] });
+    if (isNotFound(err)) {
+      const { code, domain } = err as LibvirtError;
+      throw new AppError('NOT_FOUND', `domain '${name}' not found`, { fields: [{ field: 'domain', message: 'no such domain' }], libvirtCode: code, libvirtDomain: domain });
+    }
     throw err;
   }
 }

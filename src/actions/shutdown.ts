@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import type { DomainEvent } from '../libvirt/index.ts';
+import { AppError } from '../errors.ts';
 import { findDomain, stateAfter } from './domain.ts';
 import { DomainName } from './schemas.ts';
 import { defineAction } from './types.ts';
@@ -27,8 +28,12 @@ export default defineAction({
   input: Input,
   domainOf: (input) => input.domain,
   async run(input, { deps }) {
-    const dom = await findDomain(deps, input.domain);
     const waitMs = (input.wait ?? 0) * 1000;
+    if (waitMs >= deps.settings.requestTimeoutMs) {
+      const limit = Math.ceil(deps.settings.requestTimeoutMs / 1000);
+      throw new AppError('VALIDATION_FAILED', `wait: must be shorter than the request timeout (${limit} s)`, { fields: [{ field: 'wait', message: `must be less than ${limit}` }] });
+    }
+    const dom = await findDomain(deps, input.domain);
     const waiter = waitMs > 0 ? deps.events.waitFor(dom.uuid, isStopped, waitMs) : null;
     let outcome: ShutdownOutcome = 'requested';
     try {

@@ -50,3 +50,16 @@ async function readStream(stream: NodeJS.ReadableStream & { readableEnded?: bool
   }
   return Buffer.concat(chunks);
 }
+
+/**
+ * A mutation's body: an unreadable one (not JSON, too large) does not throw here but comes back as
+ * the rejection, so the dispatcher still audits the attempt.
+ */
+export async function readMutationBody(c: Context<AppEnv>): Promise<{ body: Record<string, unknown>; rejection?: AppError }> {
+  try {
+    return { body: (await readJsonObject(c, c.get('deps').settings.bodyLimitBytes)) ?? {} };
+  } catch (err) {
+    if (err instanceof AppError) return { body: {}, rejection: err };
+    throw err;
+  }
+}

@@ -8,15 +8,16 @@ import type { Action } from '../actions/types.ts';
 import { ERROR_CODES } from '../errors.ts';
 import { DOMAIN_ACTIONS } from './rest.ts';
 
-interface Route { method: 'get' | 'post' | 'delete'; path: string; action: string; body?: boolean; query?: boolean; status?: string }
+/** body: 'path-domain' = the action's input without `domain` (it is in the path); 'create' = define/create. */
+interface Route { method: 'get' | 'post' | 'delete'; path: string; action: string; body?: 'path-domain' | 'create'; query?: boolean; status?: string }
 
 const ROUTES: Route[] = [
   { method: 'get', path: '/v1/domains', action: 'list-domains' },
-  { method: 'post', path: '/v1/domains', action: 'define', body: true, status: '201' },
+  { method: 'post', path: '/v1/domains', action: 'create', body: 'create', status: '201' },
   { method: 'get', path: '/v1/domains/{name}', action: 'get-domain' },
   { method: 'delete', path: '/v1/domains/{name}', action: 'undefine' },
   { method: 'get', path: '/v1/domains/{name}/xml', action: 'domain-xml' },
-  ...DOMAIN_ACTIONS.map((a): Route => ({ method: 'post', path: `/v1/domains/{name}/actions/${a}`, action: a, body: true })),
+  ...DOMAIN_ACTIONS.map((a): Route => ({ method: 'post', path: `/v1/domains/{name}/actions/${a}`, action: a, body: 'path-domain' })),
   { method: 'get', path: '/v1/host', action: 'host-info' },
   { method: 'get', path: '/v1/history', action: 'history-list', query: true },
   { method: 'get', path: '/v1/history/{id}', action: 'history-get' },
@@ -40,8 +41,21 @@ const ErrorEnvelope = {
   },
 };
 
-function schemaOf(schema: v.GenericSchema): Record<string, unknown> {
-  return toJsonSchema(schema, { errorMode: 'ignore' }) as Record<string, unknown>;
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
+
+function schemaOf(schema: v.GenericSchema): JsonSchema {
+  const { $schema: _draft, ...rest } = toJsonSchema(schema, { errorMode: 'ignore' }) as JsonSchema;
+  return rest; // OpenAPI 3.1 speaks JSON Schema 2020-12; the draft-07 marker would mislead
+}
+
+function withoutField(schema: JsonSchema, field: string): JsonSchema {
+  const { [field]: _dropped, ...properties } = schema.properties ?? {};
+  return { ...schema, properties, required: (schema.required ?? []).filter((r) => r !== field) };
+}
+
+function bodySchema(route: Route, input: JsonSchema): JsonSchema {
+  if (route.body === 'path-domain') return withoutField(input, 'domain');
+  return { ...input, properties: { ...input.properties, start: { type: 'boolean', description: 'true: define and start (create); false or absent: define only' } } };
 }
 
 function operation(route: Route, action: Action): Record<string, unknown> {
@@ -57,7 +71,7 @@ function operation(route: Route, action: Action): Record<string, unknown> {
     },
   };
   const input = schemaOf(action.input);
-  if (route.body) op.requestBody = { required: false, content: { 'application/json': { schema: input } } };
+  if (route.body) op.requestBody = { required: route.body === 'create', content: { 'application/json': { schema: bodySchema(route, input) } } };
   if (route.query) {
     const props = (input.properties ?? {}) as Record<string, unknown>;
     op.parameters = [...params, ...Object.entries(props).map(([name, schema]) => ({ name, in: 'query', required: false, schema }))];

@@ -3,7 +3,8 @@ import { Hono, type Context } from 'hono';
 import type { DomainView } from '../actions/list-domains.ts';
 import { AppError } from '../errors.ts';
 import { uuidToString, type ConnectionInfo, type NodeInfo } from '../libvirt/index.ts';
-import { readJsonObject } from './body.ts';
+import { readMutationBody } from './body.ts';
+import { unknownAction } from '../actions/dispatch.ts';
 import type { AppEnv } from './context.ts';
 import { invoke } from './invoke.ts';
 import { json, xml } from './respond.ts';
@@ -27,12 +28,15 @@ export function restRoutes(): Hono<AppEnv> {
     const { output } = await invoke(c, 'rest', { action: 'domain-xml', family: 'read', input: { domain: c.req.param('name') } });
     return xml(c, output.data as string);
   });
-  app.delete('/domains/:name', (c) => mutate(c, 'undefine', {}));
+  app.delete('/domains/:name', async (c) => {
+    const { body, rejection } = await readMutationBody(c);
+    return mutate(c, 'undefine', body, rejection);
+  });
   app.post('/domains/:name/actions/:action', async (c) => {
-    const body = (await readJsonObject(c, c.get('deps').settings.bodyLimitBytes)) ?? {};
+    const { body, rejection } = await readMutationBody(c);
     const action = c.req.param('action');
-    const known = (DOMAIN_ACTIONS as readonly string[]).includes(action);
-    return mutate(c, known ? action : `(unknown) ${action}`, body);
+    const offered = (DOMAIN_ACTIONS as readonly string[]).includes(action);
+    return mutate(c, action, body, rejection ?? (offered ? undefined : unknownAction(action)));
   });
   app.get('/host', async (c) => {
     const { output } = await invoke(c, 'rest', { action: 'host-info', family: 'read', input: {} });
@@ -50,20 +54,21 @@ export function restRoutes(): Hono<AppEnv> {
   return app;
 }
 
-async function mutate(c: Context<AppEnv>, action: string, body: Record<string, unknown>): Promise<Response> {
+async function mutate(c: Context<AppEnv>, action: string, body: Record<string, unknown>, rejected?: AppError): Promise<Response> {
   const input = { ...body, domain: c.req.param('name') };
-  const rejection = 'domain' in body ? new AppError('VALIDATION_FAILED', 'the domain is named in the path', { fields: [{ field: 'domain', message: 'is not allowed in the body' }] }) : undefined;
-  const { output, auditId } = await invoke(c, 'rest', { action, family: 'mutation', input, rejection });
+  const inBody = 'domain' in body ? new AppError('VALIDATION_FAILED', 'the domain is named in the path', { fields: [{ field: 'domain', message: 'is not allowed in the body' }] }) : undefined;
+  const { output, auditId } = await invoke(c, 'rest', { action, family: 'mutation', input, rejection: rejected ?? inBody });
   return json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') });
 }
 
 /** POST /v1/domains {xml, start}: define, or create (define + start) when start is true. */
 async function createOrDefine(c: Context<AppEnv>): Promise<Response> {
-  const body = (await readJsonObject(c, c.get('deps').settings.bodyLimitBytes)) ?? {};
+  const { body, rejection: unreadable } = await readMutationBody(c);
   const { start, ...rest } = body;
-  const rejection = start !== undefined && typeof start !== 'boolean'
+  const badStart = start !== undefined && typeof start !== 'boolean'
     ? new AppError('VALIDATION_FAILED', 'start: must be true or false', { fields: [{ field: 'start', message: 'must be true or false' }] })
     : undefined;
+  const rejection = unreadable ?? badStart;
   const action = start === true ? 'create' : 'define';
   const { output, auditId } = await invoke(c, 'rest', { action, family: 'mutation', input: rest, rejection });
   return json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') }, 201);

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { fieldError } from '../actions/dispatch.ts';
 import type { DomainView } from '../actions/list-domains.ts';
 import { AppError } from '../errors.ts';
-import { readJsonObject } from './body.ts';
+import { readJsonObject, readMutationBody } from './body.ts';
 import type { AppEnv } from './context.ts';
 import { invoke, type Requested } from './invoke.ts';
 import { goJsonResponse, xml } from './respond.ts';
@@ -39,7 +39,7 @@ async function seedGet(c: Context<AppEnv>): Promise<Response> {
   const shape = parseShape(GetBody, body);
   const target = given(shape.value?.target);
   const action = target ? READ_TARGETS[target] : undefined;
-  const input = withoutZeros({ domain: shape.value?.domain });
+  const input = target === 'xml' ? withoutZeros({ domain: shape.value?.domain }) : {}; // vm and metal ignore a domain
   const rejection = shape.error ?? (action ? undefined : unknownTarget(target));
   const { output } = await invoke(c, 'seed', { action: action ?? 'list-domains', family: 'read', input, rejection });
   if (target === 'xml') return xml(c, output.data as string);
@@ -48,10 +48,9 @@ async function seedGet(c: Context<AppEnv>): Promise<Response> {
 }
 
 async function seedMutation(c: Context<AppEnv>, method: 'post' | 'delete'): Promise<Response> {
-  const deps = c.get('deps');
-  const body = (await readJsonObject(c, deps.settings.bodyLimitBytes)) ?? {};
+  const { body, rejection } = await readMutationBody(c);
   const requested = method === 'post' ? fromPost(body) : fromDelete(body);
-  const { output, auditId } = await invoke(c, 'seed', requested);
+  const { output, auditId } = await invoke(c, 'seed', { ...requested, rejection: rejection ?? requested.rejection });
   return goJsonResponse(c, { ...(output.data as object), auditId, requestId: c.get('requestId') });
 }
 

@@ -146,7 +146,7 @@ export class LibvirtClient {
     } catch {
       // The daemon may already be gone; closing is best effort.
     }
-    await conn.waitClosed(500); // the daemon closes the socket itself after CONNECT_CLOSE
+    conn.destroy(); // as libvirt's client does; the daemon would close it too
   }
 
   private async callOn<A, R>(conn: RpcConnection, proc: Procedure<A, R>, args: A, timeoutMs: number): Promise<R> {
@@ -185,11 +185,13 @@ export class LibvirtClient {
       }
       await this.callOn(conn, Proc.AUTH_POLKIT, undefined, t);
     }
-    if (this.options.keepalive) {
-      const ok = await this.callOn(conn, Proc.CONNECT_SUPPORTS_FEATURE, Feature.PROGRAM_KEEPALIVE, t);
-      if (ok) conn.startKeepalive(this.options.keepalive);
-    }
-    await this.callOn(conn, Proc.CONNECT_OPEN, { name: this.endpoint.remoteUri, flags: 0 }, t);
+    // Keepalive is answered without an open connection, so it travels with OPEN: one round trip.
+    const keepalive = this.options.keepalive;
+    const [supported] = await Promise.all([
+      keepalive ? this.callOn(conn, Proc.CONNECT_SUPPORTS_FEATURE, Feature.PROGRAM_KEEPALIVE, t) : false,
+      this.callOn(conn, Proc.CONNECT_OPEN, { name: this.endpoint.remoteUri, flags: 0 }, t),
+    ]);
+    if (keepalive && supported) conn.startKeepalive(keepalive);
   }
 
   private async resubscribe(): Promise<void> {

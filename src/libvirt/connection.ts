@@ -121,15 +121,6 @@ export class RpcConnection {
     this.fail(reason);
   }
 
-  /** Resolves once the peer has closed the socket (after CONNECT_CLOSE) or after waitMs. */
-  waitClosed(waitMs: number): Promise<void> {
-    if (this.closedWith) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.destroy(); resolve(); }, waitMs);
-      this.socket.once('close', () => { clearTimeout(timer); resolve(); });
-    });
-  }
-
   private takeSerial(): number {
     const serial = this.nextSerial;
     this.nextSerial = serial >= 0xffff_ffff ? 1 : serial + 1;

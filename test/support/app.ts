@@ -1,0 +1,75 @@
+/**
+ * Builds the real app over real dependencies for HTTP tests: a libvirt client on a private host,
+ * an in-memory SQLite database with every migration, and optional tokens.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { pino } from 'pino';
+import { DomainLocks } from '../../src/actions/locks.ts';
+import { createApp } from '../../src/app.ts';
+import { TokenVerifier, createToken, loadTokens, type Role } from '../../src/auth/tokens.ts';
+import type { Deps, Settings } from '../../src/deps.ts';
+import { DomainEventHub } from '../../src/events/hub.ts';
+import { readSysinfo } from '../../src/host/sysinfo.ts';
+import { Libvirt, LibvirtClient } from '../../src/libvirt/index.ts';
+import { SqliteAuditStore } from '../../src/store/audit.ts';
+import { openDatabase } from '../../src/store/db.ts';
+import { SqliteDefinitionStore } from '../../src/store/definitions.ts';
+import { migrate } from '../../src/store/migrate.ts';
+import { hostEnv } from './hosts.ts';
+
+/** A running test app and what it was built from. */
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  deps: Deps;
+  /** Bearer tokens by role, when built with tokens. */
+  tokens: Partial<Record<Role, string>>;
+  close(): Promise<void>;
+}
+
+/** Options for buildTestApp. */
+export interface TestAppOptions {
+  /** Env var naming the libvirt URI (default GVH_A_TEST_URI). */
+  uriVar?: string;
+  withTokens?: boolean;
+  settings?: Partial<Settings>;
+}
+
+/** Builds deps and the app; connects libvirt and subscribes to events first. */
+export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const client = new LibvirtClient(hostEnv(opts.uriVar ?? 'GVH_A_TEST_URI'), { callTimeoutMs: 10_000 });
+  await client.connect();
+  const libvirt = new Libvirt(client);
+  const hostname = (await libvirt.connectionInfo()).hostname;
+  if (!hostname.startsWith('gvh-')) throw new Error(`refusing to test against '${hostname}'`);
+  const events = new DomainEventHub(libvirt);
+  await events.start();
+  const db = openDatabase(':memory:');
+  migrate(db);
+  const { verifier, tokens } = opts.withTokens ? makeTokens() : { verifier: null, tokens: {} };
+  const deps: Deps = {
+    libvirt, events, tokens: verifier,
+    audit: new SqliteAuditStore(db),
+    definitions: new SqliteDefinitionStore(db),
+    host: { sysinfo: () => readSysinfo() },
+    locks: new DomainLocks(),
+    clock: { now: () => Date.now() },
+    log: pino({ level: 'silent' }),
+    settings: { auditReads: false, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, migrateUriTemplate: 'qemu+tcp://{target}/system', ...opts.settings },
+  };
+  return { app: createApp(deps), deps, tokens, close: async () => { await client.close(); db.close(); } };
+}
+
+function makeTokens(): { verifier: TokenVerifier; tokens: Record<Role, string> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gvh-tokens-'));
+  const file = path.join(dir, 'tokens.json');
+  const tokens = {
+    viewer: createToken(file, 'test-viewer', 'viewer'),
+    operator: createToken(file, 'test-operator', 'operator'),
+    admin: createToken(file, 'test-admin', 'admin'),
+  };
+  const verifier = new TokenVerifier(loadTokens(file));
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { verifier, tokens };
+}
