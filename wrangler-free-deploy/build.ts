@@ -44,8 +44,8 @@ function packageVersion(): string {
 }
 
 /** Replaces src/bundled.ts with the facts, and `bindings` (never used: nativeBinding is always given) with a stub. */
-function bundleFacts(version: string): Plugin {
-  const facts = { version, migrations: loadMigrations(path.join(ROOT, 'migrations')), nativeBinding: `./${ADDON}` };
+function bundleFacts(version: string, migrationsDir: string): Plugin {
+  const facts = { version, migrations: loadMigrations(migrationsDir), nativeBinding: `./${ADDON}` };
   const bundled = path.join(ROOT, 'src', 'bundled.ts');
   return {
     name: 'govirthost-bundle-facts',
@@ -80,9 +80,16 @@ function copyDeployFiles(dir: string): void {
   }
 }
 
+/** Build options; `version` and `migrationsDir` exist for tests that need a different build. */
+export interface BuildOptions {
+  tar?: boolean;
+  version?: string;
+  migrationsDir?: string;
+}
+
 /** Builds the bundle into `dir` (emptied first); with `tar`, also packs it beside `dir`. */
-export async function buildBundle(dir: string, options: { tar?: boolean } = {}): Promise<BuiltBundle> {
-  const version = packageVersion();
+export async function buildBundle(dir: string, options: BuildOptions = {}): Promise<BuiltBundle> {
+  const version = options.version ?? packageVersion();
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   await build({
@@ -90,7 +97,7 @@ export async function buildBundle(dir: string, options: { tar?: boolean } = {}):
     outfile: path.join(dir, SCRIPT),
     bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', legalComments: 'eof',
     banner: { js: "import { createRequire as __gvhCreateRequire } from 'node:module'; const require = __gvhCreateRequire(import.meta.url);" },
-    plugins: [bundleFacts(version)],
+    plugins: [bundleFacts(version, options.migrationsDir ?? path.join(ROOT, 'migrations'))],
   });
   copyFileSync(ADDON_SOURCE, path.join(dir, ADDON));
   chmodSync(path.join(dir, ADDON), 0o644);

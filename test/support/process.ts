@@ -3,6 +3,7 @@
  * spawn it with its output captured, find a free loopback port, wait until a URL answers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -66,4 +67,18 @@ export function exitWithin(spawned: Spawned, timeoutMs: number): Promise<{ code:
 /** SIGKILLs the process if it still runs (for `after` hooks). */
 export function killIfRunning(spawned: Spawned | undefined): void {
   if (spawned && spawned.proc.exitCode === null && spawned.proc.signalCode === null) spawned.proc.kill('SIGKILL');
+}
+
+/** One HTTP request with node:http, which (unlike fetch) sends a body with GET as seed callers do. */
+export function httpRequest(base: string, method: string, urlPath: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}${urlPath}`, { method, agent: false, headers: body === undefined ? {} : { 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
