@@ -64,10 +64,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   return null;
 }
 
-/** The agent's version: the bundle's, or package.json's when run from source. */
+/** The agent's version: the bundle's, or package.json's when run from source ('unknown' in other builds). */
 function agentVersion(): string {
   if (BUNDLE) return BUNDLE.version;
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, log: Logger, stopping: () => boolean): Deps {
