@@ -144,10 +144,23 @@ place_tokens() {
   printf '\nThe first admin token (shown this once; %s keeps only its SHA-256):\n\n  %s\n\n' "$TOKENS_FILE" "$token"
 }
 
+# The service user in libvirt's group: for the socket's permissions (the unit's SupplementaryGroups)
+# and for polkit, which looks the user's groups up in /etc/group rather than asking the process.
+join_group() {
+  local group=$1 members
+  members=$(awk -F: -v g="$group" '$1 == g { print $4 }' "$ROOT/etc/group" 2>/dev/null)
+  case ",$members," in *",$SVC_USER,"*) return 0 ;; esac
+  if [ -z "$ROOT" ] && getent group "$group" | cut -d: -f4 | tr ',' '\n' | grep -qx "$SVC_USER"; then return 0; fi
+  account_cmd usermod --append --groups "$group" "$SVC_USER" || die "could not add $SVC_USER to $group"
+  log "added $SVC_USER to the group $group"
+  CHANGED=1
+}
+
 place_unit() {
   local group line
   group=$(libvirt_group)
   if [ -n "$group" ]; then
+    join_group "$group"
     line="SupplementaryGroups=$group"
   else
     line="# SupplementaryGroups= (no libvirt socket group was found at install; rerun with --libvirt-group GROUP)"

@@ -91,6 +91,7 @@ describe('install, upgrade and uninstall on a scratch root', () => {
     assert.match(token, /^gvh_[A-Za-z0-9_-]{43}$/);
     assert.match(r.stderr, /skipping 'systemctl enable govirthost': working on the scratch root/);
     assert.match(accountLine('etc/passwd', 'govirthost') ?? '', /^govirthost:x:\d+:\d+:govirthost agent:\/var\/lib\/govirthost:\/usr\/sbin\/nologin$/);
+    assert.equal(accountLine('etc/group', 'libvirt'), 'libvirt:x:120:govirthost', 'a member of libvirt\'s group (polkit reads /etc/group)');
     const entries = loadTokens(at('etc/govirthost/tokens.json'));
     assert.deepEqual(entries.map((e) => [e.name, e.role, e.hash]), [['admin', 'admin', hashToken(token)]]);
     const env = fs.readFileSync(at('etc/govirthost/govirthost.env'), 'utf8');
@@ -186,7 +187,7 @@ describe('install, upgrade and uninstall on a scratch root', () => {
     assert.ok(!fs.existsSync(at('var/lib/govirthost')) && !fs.existsSync(at('etc/govirthost')));
     assert.equal(accountLine('etc/passwd', 'govirthost'), undefined);
     assert.equal(accountLine('etc/group', 'govirthost'), undefined);
-    assert.ok(accountLine('etc/group', 'libvirt'), 'other groups stay');
+    assert.equal(accountLine('etc/group', 'libvirt'), 'libvirt:x:120:', 'other groups stay, without the user');
   });
 });
 
