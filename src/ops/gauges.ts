@@ -1,7 +1,7 @@
 /**
  * Gauges read at scrape time: domains by state (one STATE-only listing from libvirt per scrape, the
  * cheapest full listing there is) and the host's load, memory, swap and uptime (from /proc, through
- * the agent's cached sysinfo reader). A failed read leaves its gauge empty for that scrape.
+ * the agent's cached sysinfo reader). A failed or slow read leaves its gauge empty for that scrape.
  */
 import { Gauge, type Registry } from 'prom-client';
 import type { HostSysinfo } from '../host/sysinfo.ts';
@@ -17,6 +17,15 @@ export interface ScrapeSources {
 
 const ALL_STATES = Array.from({ length: 8 }, (_, i) => domainStateText(i));
 const KIB = 1024;
+/** A scrape never waits longer than this for libvirt or /proc (Prometheus' own default timeout is 10 s). */
+export const SCRAPE_READ_TIMEOUT_MS = 2_000;
+
+/** The value, or null when it fails or takes longer than SCRAPE_READ_TIMEOUT_MS. */
+function within<T>(read: () => Promise<T>): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), SCRAPE_READ_TIMEOUT_MS); });
+  return Promise.race([read().catch(() => null), expired]).finally(() => clearTimeout(timer));
+}
 
 /** Registers the domain and host gauges on `registry`. */
 export function registerScrapeGauges(registry: Registry, sources: ScrapeSources): void {
@@ -25,7 +34,7 @@ export function registerScrapeGauges(registry: Registry, sources: ScrapeSources)
     name: 'govirthost_domains', help: 'Domains by state (virsh names), listed from libvirt at scrape time', labelNames: ['state'], registers,
     async collect() {
       this.reset();
-      const domains = await sources.domainStates().catch(() => null);
+      const domains = await within(() => sources.domainStates());
       if (!domains) return;
       for (const s of ALL_STATES) this.set({ state: s }, 0);
       for (const d of domains) this.inc({ state: d.stateText });
@@ -46,7 +55,7 @@ function hostGauge(registers: Registry[], sources: ScrapeSources, name: string, 
     name, help, labelNames: label ? [label] : [], registers,
     async collect() {
       this.reset();
-      const si = await sources.sysinfo().catch(() => null);
+      const si = await within(() => sources.sysinfo());
       if (!si) return;
       for (const [key, value] of Object.entries(values(si))) {
         if (label) this.set({ [label]: key }, value);
