@@ -12,6 +12,7 @@ import { requestTimeout } from './http/request-timeout.ts';
 import { errorResponse, json } from './http/respond.ts';
 import { restRoutes } from './http/rest.ts';
 import { seedRoutes } from './http/seed.ts';
+import { closeWhileStopping, observeRequests, opsRoutes } from './ops/http.ts';
 
 /** Builds the app over its dependencies. */
 export function createApp(deps: Deps, registry: ReadonlyMap<string, Action> = createRegistry()): Hono<AppEnv> {
@@ -23,10 +24,13 @@ export function createApp(deps: Deps, registry: ReadonlyMap<string, Action> = cr
     await next();
   });
   app.use(logRequests());
+  app.use(observeRequests());
+  app.use(closeWhileStopping());
   app.use(resolveCaller());
   app.use(requestTimeout());
   app.get('/healthz', (c) => json(c, { status: 'ok' }));
   app.get('/openapi.json', (c) => json(c, openApiDocument(registry)));
+  app.route('/', opsRoutes());
   app.route('/v1', restRoutes());
   app.route('/', seedRoutes());
   app.notFound((c) => errorResponse(c, new AppError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)));
@@ -34,7 +38,7 @@ export function createApp(deps: Deps, registry: ReadonlyMap<string, Action> = cr
   return app;
 }
 
-/** One structured log line per request. */
+/** One structured log line per request: who, what, the action and domain it ran, how it ended, how long it took. */
 function logRequests(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
@@ -42,6 +46,7 @@ function logRequests(): MiddlewareHandler<AppEnv> {
     c.get('deps').log.info({
       requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 100) / 100, actor: c.get('caller')?.name ?? null,
+      ...c.get('invoked'),
     }, 'request');
   };
 }

@@ -32,6 +32,8 @@ export interface Config {
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   libvirtTimeoutMs: number;
+  /** How long shutdown waits for running actions before closing their records as interrupted. */
+  shutdownTimeoutMs: number;
   tls: { cert: string; key: string } | undefined;
   migrateUriTemplate: string;
 }
@@ -76,6 +78,8 @@ export const SETTINGS: readonly Setting[] = [
   setting('body-limit', 'SIZE', '1MiB', 'Largest request body: bytes, or with a suffix (KiB, MiB, GiB, KB, MB, GB).'),
   setting('request-timeout', 'SECONDS', '30', 'Time limit for one HTTP request.'),
   setting('libvirt-timeout', 'SECONDS', '30', 'Time limit for one libvirt call.'),
+  setting('shutdown-timeout', 'SECONDS', '30',
+    'On SIGTERM, how long running actions may take to finish; those still running then are recorded as interrupted.'),
   setting('tls-cert', 'PATH', undefined, 'TLS certificate (PEM) to serve HTTPS; needs --tls-key.'),
   setting('tls-key', 'PATH', undefined, 'TLS private key (PEM); needs --tls-cert.'),
   setting('migrate-uri-template', 'URI', 'qemu+tcp://{target}/system', 'Destination URI for migrate; {target} is replaced by the target host.'),
@@ -165,6 +169,7 @@ const SCHEMAS = {
   'body-limit': v.pipe(nonEmpty, parsedBy(parseSize)),
   'request-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'libvirt-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
+  'shutdown-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'tls-cert': nonEmpty,
   'tls-key': nonEmpty,
   'migrate-uri-template': v.pipe(nonEmpty, v.regex(/^[a-z][a-z0-9+.-]*:\/\//i, 'must be a URI such as qemu+tcp://{target}/system'),
@@ -261,6 +266,7 @@ function build(values: Values): Config {
     bodyLimitBytes: need(values['body-limit'], 'body-limit'),
     requestTimeoutMs: need(values['request-timeout'], 'request-timeout'),
     libvirtTimeoutMs: need(values['libvirt-timeout'], 'libvirt-timeout'),
+    shutdownTimeoutMs: need(values['shutdown-timeout'], 'shutdown-timeout'),
     tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
     migrateUriTemplate: need(values['migrate-uri-template'], 'migrate-uri-template'),
   };

@@ -9,6 +9,7 @@ import type { HostSysinfo } from './host/sysinfo.ts';
 import type { Libvirt } from './libvirt/index.ts';
 import type { AuditStore, DefinitionStore } from './store/types.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
+import type { Ops } from './ops/ops.ts';
 
 /** Wall-clock time, injectable for tests. */
 export interface Clock {
@@ -36,4 +37,6 @@ export interface Deps {
   clock: Clock;
   log: Logger;
   settings: Settings;
+  /** Readiness checks, metrics, running actions and the stop flag (main.ts builds them; most tests leave them out). */
+  ops?: Ops;
 }

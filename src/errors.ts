@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'LIBVIRT_UNAVAILABLE',
   'LIBVIRT_TIMEOUT',
   'REQUEST_TIMEOUT',
+  'SHUTTING_DOWN',
   'INTERNAL',
 ] as const;
 
@@ -47,6 +48,7 @@ export const codeToStatus: Record<ErrorCodeName, number> = {
   LIBVIRT_UNAVAILABLE: 503,
   LIBVIRT_TIMEOUT: 504,
   REQUEST_TIMEOUT: 504,
+  SHUTTING_DOWN: 503,
   INTERNAL: 500,
 };
 

@@ -1,31 +1,38 @@
 /**
  * The composition root: reads the config, opens the database and applies migrations, connects to
- * libvirt, builds the app and serves it; shuts all of it down on SIGTERM.
+ * libvirt, builds the app and serves it; on SIGTERM (or SIGINT) shuts all of it down gracefully.
  */
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { DomainLocks } from './actions/locks.ts';
+import { ACTIONS } from './actions/registry.ts';
 import { createApp } from './app.ts';
 import { runTokenCli } from './auth/cli.ts';
 import { TokenVerifier, loadTokens } from './auth/tokens.ts';
+import { BUNDLE } from './bundled.ts';
 import { ConfigError, helpText, parseConfig, type Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { DomainEventHub } from './events/hub.ts';
 import { cachedReader } from './host/cache.ts';
 import { readSysinfo } from './host/sysinfo.ts';
 import { Libvirt, LibvirtClient } from './libvirt/index.ts';
+import { buildOps } from './ops/build.ts';
+import { gracefulShutdown } from './ops/shutdown.ts';
 import { SqliteAuditStore } from './store/audit.ts';
 import { closeDatabase, openDatabase, type Database } from './store/db.ts';
 import { SqliteDefinitionStore } from './store/definitions.ts';
-import { migrate } from './store/migrate.ts';
-
-const SHUTDOWN_DEADLINE_MS = 10_000;
+import { applyMigrations, migrate } from './store/migrate.ts';
 
 /** Runs the agent (or the `token` subcommand); resolves with an exit code when it should exit at once. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number | null> {
   if (argv[0] === 'token') return runTokenCli(argv.slice(1));
+  if (argv[0] === 'version' || argv[0] === '--version') {
+    process.stdout.write(`govirthost ${agentVersion()} (node ${process.versions.node})\n`);
+    return 0;
+  }
   let config: Config;
   try {
     config = parseConfig(argv, env);
@@ -40,29 +47,50 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   const log = pino({ level: config.logLevel, base: { service: 'govirthost' } });
   const tokens = config.tokensFile ? new TokenVerifier(loadTokens(config.tokensFile)) : null;
-  const db = openDatabase(config.db);
-  const { from, to } = migrate(db);
-  const deps = buildDeps(config, db, tokens, log);
+  const db = openDatabase(config.db, BUNDLE ? { nativeBinding: fileURLToPath(new URL(BUNDLE.nativeBinding, import.meta.url)) } : {});
+  const { from, to } = BUNDLE ? applyMigrations(db, BUNDLE.migrations) : migrate(db);
+  const lifecycle = { stopping: false };
+  const deps = buildDeps(config, db, tokens, log, () => lifecycle.stopping);
   const interrupted = deps.audit.markInterrupted(deps.clock.now());
-  log.info({ db: config.db, schemaFrom: from, schemaTo: to, interrupted }, 'database ready');
+  log.info({ version: agentVersion(), db: config.db, schemaFrom: from, schemaTo: to, interrupted }, 'database ready');
   connectLibvirt(deps, log);
   const server = listen(config, deps, log);
-  const stop = () => void shutdown(server, deps, db, log).then(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  onStopSignal(log, () => {
+    lifecycle.stopping = true;
+    return shutdown(server, deps, db, config);
+  }, () => {
+    if (db.open) deps.audit.markInterrupted(deps.clock.now(), 'the agent was stopped by a second signal before the action ended');
+  });
   return null;
 }
 
-function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, log: Logger): Deps {
-  const client = new LibvirtClient(config.libvirtUri, { callTimeoutMs: config.libvirtTimeoutMs });
+/** The agent's version: the bundle's, or package.json's when run from source ('unknown' in other builds). */
+function agentVersion(): string {
+  if (BUNDLE) return BUNDLE.version;
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, log: Logger, stopping: () => boolean): Deps {
+  let observeCall: ((procedure: string, ok: boolean, seconds: number) => void) | null = null;
+  const client = new LibvirtClient(config.libvirtUri, {
+    callTimeoutMs: config.libvirtTimeoutMs,
+    onCall: (procedure, ok, seconds) => observeCall?.(procedure, ok, seconds),
+  });
   const libvirt = new Libvirt(client);
   const clock = { now: () => Date.now() };
+  const sysinfo = cachedReader(() => readSysinfo(), clock.now);
+  const ops = buildOps({ version: agentVersion(), libvirt, db, sysinfo, actionNames: ACTIONS.map((a) => a.name), stopping });
+  observeCall = (procedure, ok, seconds) => ops.metrics?.observeLibvirtCall(procedure, ok, seconds);
   return {
     libvirt,
     events: new DomainEventHub(libvirt),
     audit: new SqliteAuditStore(db),
     definitions: new SqliteDefinitionStore(db),
-    host: { sysinfo: cachedReader(() => readSysinfo(), clock.now) },
+    host: { sysinfo },
     tokens,
     locks: new DomainLocks(),
     clock,
@@ -73,6 +101,7 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
       requestTimeoutMs: config.requestTimeoutMs,
       migrateUriTemplate: config.migrateUriTemplate,
     },
+    ops,
   };
 }
 
@@ -104,16 +133,42 @@ function listen(config: Config, deps: Deps, log: Logger): ServerType {
   return serve(options, (info) => log.info({ address: info.address, port: info.port, tls: tls !== null }, 'listening'));
 }
 
-async function shutdown(server: ServerType, deps: Deps, db: Database, log: Logger): Promise<void> {
-  log.info('shutting down');
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, SHUTDOWN_DEADLINE_MS);
-    server.close(() => { clearTimeout(timer); resolve(); });
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
-  });
-  await deps.libvirt.client.close();
-  closeDatabase(db);
-  log.info('stopped');
+/**
+ * SIGTERM or SIGINT starts the shutdown and exits 0 when it is done; a second signal closes what is
+ * still pending (`force`) and exits 1 at once.
+ */
+function onStopSignal(log: Logger, stop: () => Promise<void>, force: () => void): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      force();
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    stop().then(() => process.exit(0), (err: unknown) => {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
+
+function shutdown(server: ServerType, deps: Deps, db: Database, config: Config): Promise<void> {
+  const ops = deps.ops;
+  if (!ops) throw new Error('the agent is built with ops');
+  return gracefulShutdown({
+    server,
+    inFlight: ops.inFlight,
+    audit: deps.audit,
+    closeLibvirt: () => deps.libvirt.client.close(),
+    closeDatabase: () => closeDatabase(db),
+    now: deps.clock.now,
+    log: deps.log,
+    deadlineMs: config.shutdownTimeoutMs,
+  }).then(() => undefined);
 }
 
 const code = await main(process.argv.slice(2), process.env);

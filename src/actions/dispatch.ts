@@ -38,12 +38,25 @@ export interface Dispatched<T = unknown> {
   auditId: number | null;
 }
 
-const REJECTIONS = new Set(['BAD_REQUEST', 'VALIDATION_FAILED', 'UNKNOWN_ACTION', 'UNAUTHENTICATED', 'FORBIDDEN', 'DOMAIN_BUSY', 'PAYLOAD_TOO_LARGE']);
+const REJECTIONS = new Set(['BAD_REQUEST', 'VALIDATION_FAILED', 'UNKNOWN_ACTION', 'UNAUTHENTICATED', 'FORBIDDEN', 'DOMAIN_BUSY', 'PAYLOAD_TOO_LARGE', 'SHUTTING_DOWN']);
+
+/** How a dispatched invocation ended, as the audit log and the metrics name it. */
+export type DispatchOutcome = 'succeeded' | 'failed' | 'rejected';
+
+/** `rejected` for refusals before anything ran (validation, auth, busy), else `failed`. */
+export function outcomeOf(err: AppError): Exclude<DispatchOutcome, 'succeeded'> {
+  return REJECTIONS.has(err.code) ? 'rejected' : 'failed';
+}
 
 /** An AppError that also carries the audit id of the invocation that failed. */
 export class DispatchError extends AppError {
   constructor(err: AppError, readonly auditId: number | null) {
     super(err.code, err.message, err.details);
+  }
+
+  /** failed or rejected. */
+  get outcome(): Exclude<DispatchOutcome, 'succeeded'> {
+    return outcomeOf(this);
   }
 }
 
@@ -52,8 +65,12 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
   const action = registry.get(inv.action);
   const audited = inv.family === 'mutation' || deps.settings.auditReads;
   const auditId = audited ? beginAudit(deps, inv) : null;
+  const started = performance.now();
+  const ended = deps.ops?.inFlight.begin({ action: inv.action, requestId: inv.requestId, auditId, startedAt: deps.clock.now() });
+  let outcome: DispatchOutcome = 'succeeded';
   let locked: string | null = null;
   try {
+    if (deps.ops?.stopping()) throw new AppError('SHUTTING_DOWN', 'the agent is shutting down; try again once it is back, or another host');
     if (!inv.caller) throw new AppError('UNAUTHENTICATED', 'a valid bearer token is required');
     if (!action || action.kind !== inv.family) throw inv.rejection ?? unknownAction(inv.action);
     authorize(inv.caller, action.role);
@@ -65,11 +82,14 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
     return { action, output, auditId };
   } catch (thrown) {
     const err = toAppError(thrown);
+    outcome = outcomeOf(err);
     if (!(thrown instanceof AppError) && err.code === 'INTERNAL') deps.log.error({ err: thrown, requestId: inv.requestId }, 'action failed unexpectedly');
     if (auditId !== null) finishAudit(deps, auditId, err.status, err, null);
     throw new DispatchError(err, auditId);
   } finally {
     if (locked !== null) deps.locks.release(locked);
+    ended?.();
+    deps.ops?.metrics?.observeAction(inv.action, outcome, (performance.now() - started) / 1000);
   }
 }
 
@@ -133,7 +153,7 @@ function beginAudit(deps: Deps, inv: Invocation): number {
 function finishAudit(deps: Deps, id: number, status: number, err: AppError | null, result: Record<string, unknown> | null): void {
   deps.audit.finish(id, {
     finishedAt: deps.clock.now(),
-    outcome: err === null ? 'succeeded' : REJECTIONS.has(err.code) ? 'rejected' : 'failed',
+    outcome: err === null ? 'succeeded' : outcomeOf(err),
     httpStatus: status,
     errorCode: err?.code ?? null,
     errorMessage: err?.message ?? null,

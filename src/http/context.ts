@@ -4,6 +4,15 @@ import type { Caller } from '../actions/dispatch.ts';
 import type { Action } from '../actions/types.ts';
 import type { Deps } from '../deps.ts';
 
+/** The action a request ran and how it ended. */
+export interface InvokedSummary {
+  action: string;
+  domain: string | null;
+  outcome: 'succeeded' | 'failed' | 'rejected';
+  auditId: number | null;
+  errorCode?: string;
+}
+
 /** The app's Hono environment. */
 export interface AppEnv {
   Bindings: { incoming?: IncomingMessage };
@@ -13,5 +22,7 @@ export interface AppEnv {
     registry: ReadonlyMap<string, Action>;
     /** null: tokens are configured and none valid was presented. */
     caller: Caller | null;
+    /** What the dispatcher did with this request, for its log line (unset for requests with no action). */
+    invoked?: InvokedSummary;
   };
 }

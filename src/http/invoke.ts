@@ -1,7 +1,7 @@
 /** Builds an Invocation from a request and runs it through the dispatcher. */
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { dispatch, type Dispatched, type Invocation } from '../actions/dispatch.ts';
+import { DispatchError, dispatch, type Dispatched, type Invocation } from '../actions/dispatch.ts';
 import type { AppError } from '../errors.ts';
 import type { AuditProtocol } from '../store/types.ts';
 import type { AppEnv } from './context.ts';
@@ -24,7 +24,7 @@ function remoteAddress(c: Context<AppEnv>): string | null {
 }
 
 /** Dispatches the requested action with the caller, request id and client facts of `c`. */
-export function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: Requested): Promise<Dispatched> {
+export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: Requested): Promise<Dispatched> {
   const inv: Invocation = {
     ...req,
     protocol,
@@ -33,5 +33,13 @@ export function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: Request
     remoteAddr: remoteAddress(c),
     userAgent: c.req.header('user-agent') ?? null,
   };
-  return dispatch(c.get('deps'), c.get('registry'), inv);
+  const domain = typeof req.input.domain === 'string' && req.input.domain !== '' ? req.input.domain.slice(0, 256) : null;
+  try {
+    const done = await dispatch(c.get('deps'), c.get('registry'), inv);
+    c.set('invoked', { action: req.action.slice(0, 64), domain, outcome: 'succeeded', auditId: done.auditId });
+    return done;
+  } catch (err) {
+    if (err instanceof DispatchError) c.set('invoked', { action: req.action.slice(0, 64), domain, outcome: err.outcome, auditId: err.auditId, errorCode: err.code });
+    throw err;
+  }
 }

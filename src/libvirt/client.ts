@@ -24,6 +24,8 @@ export interface ClientOptions {
   reconnect: boolean;
   backoffInitialMs: number;
   backoffMaxMs: number;
+  /** Told about every finished call (procedure name, success, seconds), e.g. to feed a latency metric. */
+  onCall: ((procedure: string, ok: boolean, seconds: number) => void) | null;
 }
 
 const DEFAULTS: ClientOptions = {
@@ -33,6 +35,7 @@ const DEFAULTS: ClientOptions = {
   reconnect: true,
   backoffInitialMs: 100,
   backoffMaxMs: 5_000,
+  onCall: null,
 };
 
 /** Per-call settings. */
@@ -150,6 +153,20 @@ export class LibvirtClient {
   }
 
   private async callOn<A, R>(conn: RpcConnection, proc: Procedure<A, R>, args: A, timeoutMs: number): Promise<R> {
+    const onCall = this.options.onCall;
+    if (!onCall) return this.exchange(conn, proc, args, timeoutMs);
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await this.exchange(conn, proc, args, timeoutMs);
+      ok = true;
+      return result;
+    } finally {
+      onCall(proc.name, ok, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async exchange<A, R>(conn: RpcConnection, proc: Procedure<A, R>, args: A, timeoutMs: number): Promise<R> {
     const reply = await conn.call(Program.REMOTE, proc.proc, encodeArgs(proc, args), timeoutMs);
     if (reply.status === PacketStatus.ERROR) throw decodeErrorReply(reply);
     return decodeReply(proc, reply.payload);

@@ -107,12 +107,12 @@ export class SqliteAuditStore implements AuditStore {
     return changes > 0;
   }
 
-  /** Marks every pending record interrupted at `at`; returns how many. */
-  markInterrupted(at: number): number {
+  /** Marks every pending record interrupted at `at` (with `message`, or the default); returns how many. */
+  markInterrupted(at: number, message: string = INTERRUPTED_ERROR_MESSAGE): number {
     return this.#interruptPending.run({
       at,
       errorCode: INTERRUPTED_ERROR_CODE,
-      errorMessage: INTERRUPTED_ERROR_MESSAGE,
+      errorMessage: message,
     }).changes;
   }
 

@@ -14,11 +14,16 @@ export const BUSY_TIMEOUT_MS = 5000;
 
 const IN_MEMORY = ':memory:';
 
+/** Where better-sqlite3's native addon is, when not found the usual way (the deploy bundle ships it beside itself). */
+export interface OpenOptions {
+  nativeBinding?: string;
+}
+
 /** Opens (creating it and its directory if needed) the database at `path`, with the agent's pragmas. */
-export function openDatabase(path: string): Database {
+export function openDatabase(path: string, options: OpenOptions = {}): Database {
   const inMemory = path === IN_MEMORY;
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
-  const db = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS });
+  const db = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS, ...(options.nativeBinding !== undefined && { nativeBinding: options.nativeBinding }) });
   try {
     applyPragmas(db, inMemory);
   } catch (error) {

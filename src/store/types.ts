@@ -72,8 +72,8 @@ export interface AuditStore {
   begin(start: AuditStart): number;
   /** Completes that same record. */
   finish(id: number, end: AuditEnd): void;
-  /** Marks every record still pending as interrupted (at start); returns how many. */
-  markInterrupted(at: number): number;
+  /** Marks every record still pending as interrupted (at start, or at a shutdown deadline, with its own message); returns how many. */
+  markInterrupted(at: number, message?: string): number;
   /** One record, or null. */
   get(id: number): AuditRecord | null;
   /** A page of records matching the filters, newest first. */

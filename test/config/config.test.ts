@@ -17,6 +17,7 @@ const DEFAULTS: Config = {
   bodyLimitBytes: 1048576,
   requestTimeoutMs: 30_000,
   libvirtTimeoutMs: 30_000,
+  shutdownTimeoutMs: 30_000,
   tls: undefined,
   migrateUriTemplate: 'qemu+tcp://{target}/system',
 };
@@ -54,6 +55,7 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['body-limit', '512KiB', { bodyLimitBytes: 524288 }],
   ['request-timeout', '5', { requestTimeoutMs: 5000 }],
   ['libvirt-timeout', '2.5', { libvirtTimeoutMs: 2500 }],
+  ['shutdown-timeout', '45', { shutdownTimeoutMs: 45_000 }],
   ['migrate-uri-template', 'qemu+tcp://{target}:16509/system', { migrateUriTemplate: 'qemu+tcp://{target}:16509/system' }],
 ];
 
@@ -151,6 +153,7 @@ const BAD: [string, string, RegExp][] = [
   ['request-timeout', 'soon', /number of seconds/],
   ['libvirt-timeout', '-1', /number of seconds/],
   ['libvirt-timeout', '100000', /at most 86400 seconds/],
+  ['shutdown-timeout', 'never', /number of seconds/],
   ['migrate-uri-template', 'qemu+tcp://host/system', /must contain \{target\}/],
   ['migrate-uri-template', '{target}', /must be a URI/],
   ['db', '', /must not be empty/],
@@ -246,6 +249,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 12);
+    assert.equal(SETTINGS.length, 13);
   });
 });

@@ -5,7 +5,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
+import { ACTIONS } from '../../src/actions/registry.ts';
+import { buildOps } from '../../src/ops/build.ts';
 import { DomainLocks } from '../../src/actions/locks.ts';
 import { createApp } from '../../src/app.ts';
 import { TokenVerifier, createToken, loadTokens, type Role } from '../../src/auth/tokens.ts';
@@ -34,11 +36,18 @@ export interface TestAppOptions {
   uriVar?: string;
   withTokens?: boolean;
   settings?: Partial<Settings>;
+  /** Also build deps.ops (readiness, metrics, running actions) as main.ts does; `stopping` defaults to never. */
+  withOps?: { stopping?: () => boolean };
+  /** Where log lines go (default: nowhere). */
+  log?: Logger;
 }
 
 /** Builds deps and the app; connects libvirt and subscribes to events first. */
 export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
-  const client = new LibvirtClient(hostEnv(opts.uriVar ?? 'GVH_A_TEST_URI'), { callTimeoutMs: 10_000 });
+  let observeCall: ((procedure: string, ok: boolean, seconds: number) => void) | null = null;
+  const client = new LibvirtClient(hostEnv(opts.uriVar ?? 'GVH_A_TEST_URI'), {
+    callTimeoutMs: 10_000, onCall: (procedure, ok, seconds) => observeCall?.(procedure, ok, seconds),
+  });
   await client.connect();
   const libvirt = new Libvirt(client);
   const hostname = (await libvirt.connectionInfo()).hostname;
@@ -55,9 +64,13 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     host: { sysinfo: () => readSysinfo() },
     locks: new DomainLocks(),
     clock: { now: () => Date.now() },
-    log: pino({ level: 'silent' }),
+    log: opts.log ?? pino({ level: 'silent' }),
     settings: { auditReads: false, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, migrateUriTemplate: 'qemu+tcp://{target}/system', ...opts.settings },
   };
+  if (opts.withOps) {
+    deps.ops = buildOps({ version: 'test', libvirt, db, sysinfo: deps.host.sysinfo, actionNames: ACTIONS.map((a) => a.name), stopping: opts.withOps.stopping ?? (() => false) });
+    observeCall = (procedure, ok, seconds) => deps.ops?.metrics?.observeLibvirtCall(procedure, ok, seconds);
+  }
   return { app: createApp(deps), deps, tokens, close: async () => { await client.close(); db.close(); } };
 }
 

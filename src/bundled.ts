@@ -1,0 +1,18 @@
+/**
+ * Facts the deploy build (wrangler-free-deploy/build.ts) writes into the bundle in place of this
+ * module: the agent's version, its migrations (embedded, so the bundle needs no SQL files beside it)
+ * and the file name of better-sqlite3's native addon, which sits beside the bundle. Run from source,
+ * there is no bundle: null, and the repository's files are used.
+ */
+import type { Migration } from './store/migrate.ts';
+
+/** What a bundle carries. */
+export interface BundleFacts {
+  version: string;
+  migrations: Migration[];
+  /** Relative to the bundle file. */
+  nativeBinding: string;
+}
+
+/** null when running from source. */
+export const BUNDLE: BundleFacts | null = null;

@@ -1,0 +1,101 @@
+/**
+ * The agent's Prometheus metrics on a registry of its own (built in main, never prom-client's global
+ * default): HTTP requests, actions, libvirt connection and calls, domains by state, host load and
+ * memory, and Node's process metrics. Recording is push (observe*); domains and host figures are
+ * read at scrape time (see gauges.ts).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ConnectionState } from '../libvirt/index.ts';
+import { registerScrapeGauges, type ScrapeSources } from './gauges.ts';
+
+/** Route label for requests that matched no route (so unknown paths cannot mint new series). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+const CONNECTION_STATES: readonly ConnectionState[] = ['connecting', 'connected', 'reconnecting', 'closed'];
+const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const ACTION_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+const CALL_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30];
+
+/** What the metrics read at scrape time, plus the build's version. */
+export interface MetricsOptions extends ScrapeSources {
+  version: string;
+  /** The libvirt connection state right now. */
+  libvirtState(): ConnectionState;
+  /** Actions running right now. */
+  actionsInFlight(): number;
+}
+
+/** One place that records and renders every metric of one agent. */
+export class AgentMetrics {
+  readonly registry = new Registry();
+  readonly #requests: Counter<'route' | 'method' | 'status'>;
+  readonly #requestSeconds: Histogram<'route' | 'method'>;
+  readonly #actions: Counter<'action' | 'outcome'>;
+  readonly #actionSeconds: Histogram<'action'>;
+  readonly #calls: Histogram<'procedure' | 'outcome'>;
+  readonly #stateChanges: Counter<'state'>;
+  readonly #knownActions: ReadonlySet<string>;
+
+  constructor(options: MetricsOptions, knownActions: Iterable<string>) {
+    const registers = [this.registry];
+    this.#knownActions = new Set(knownActions);
+    new Gauge({ name: 'govirthost_build_info', help: 'Always 1; the labels say which build runs', labelNames: ['version', 'node'], registers })
+      .set({ version: options.version, node: process.versions.node }, 1);
+    this.#requests = new Counter({ name: 'govirthost_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status', labelNames: ['route', 'method', 'status'], registers });
+    this.#requestSeconds = new Histogram({ name: 'govirthost_http_request_duration_seconds', help: 'Time to answer an HTTP request', labelNames: ['route', 'method'], buckets: HTTP_BUCKETS, registers });
+    this.#actions = new Counter({ name: 'govirthost_actions_total', help: 'Actions dispatched (reads and mutations), by action and outcome', labelNames: ['action', 'outcome'], registers });
+    this.#actionSeconds = new Histogram({ name: 'govirthost_action_duration_seconds', help: 'Time an action took, from receipt to its end', labelNames: ['action'], buckets: ACTION_BUCKETS, registers });
+    new Gauge({ name: 'govirthost_actions_in_flight', help: 'Actions running now', registers, collect() { this.set(options.actionsInFlight()); } });
+    this.#calls = new Histogram({ name: 'govirthost_libvirt_call_duration_seconds', help: 'libvirt RPC call latency, by procedure and outcome (ok, error)', labelNames: ['procedure', 'outcome'], buckets: CALL_BUCKETS, registers });
+    this.#stateChanges = new Counter({ name: 'govirthost_libvirt_state_changes_total', help: 'libvirt connection state changes, by the state entered', labelNames: ['state'], registers });
+    registerLibvirtState(this.registry, options.libvirtState);
+    registerScrapeGauges(this.registry, options);
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Records one answered HTTP request; `route` is the matched pattern (or UNMATCHED_ROUTE). */
+  observeRequest(route: string, method: string, status: number, seconds: number): void {
+    const m = METHODS.has(method) ? method : 'OTHER';
+    this.#requests.inc({ route, method: m, status: String(status) });
+    this.#requestSeconds.observe({ route, method: m }, seconds);
+  }
+
+  /** Records one dispatched action; names the registry does not know count as `unknown`. */
+  observeAction(action: string, outcome: string, seconds: number): void {
+    const name = this.#knownActions.has(action) ? action : 'unknown';
+    this.#actions.inc({ action: name, outcome });
+    this.#actionSeconds.observe({ action: name }, seconds);
+  }
+
+  /** Records one libvirt call (the client's onCall hook). */
+  observeLibvirtCall(procedure: string, ok: boolean, seconds: number): void {
+    this.#calls.observe({ procedure, outcome: ok ? 'ok' : 'error' }, seconds);
+  }
+
+  /** Records a libvirt connection state change (the client's onStateChange). */
+  observeLibvirtState(state: ConnectionState): void {
+    this.#stateChanges.inc({ state });
+  }
+
+  /** The Content-Type of scrape(). */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Every metric in Prometheus' text format. */
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+function registerLibvirtState(registry: Registry, state: () => ConnectionState): void {
+  new Gauge({ name: 'govirthost_libvirt_up', help: '1 when the libvirt connection is up, else 0', registers: [registry], collect() { this.set(state() === 'connected' ? 1 : 0); } });
+  new Gauge({
+    name: 'govirthost_libvirt_connection_state', help: '1 for the libvirt connection state now, 0 for the others', labelNames: ['state'], registers: [registry],
+    collect() {
+      const now = state();
+      for (const s of CONNECTION_STATES) this.set({ state: s }, s === now ? 1 : 0);
+    },
+  });
+}
