@@ -19,6 +19,9 @@ const DEFAULTS: Config = {
   libvirtTimeoutMs: 30_000,
   tls: undefined,
   migrateUriTemplate: 'qemu+tcp://{target}/system',
+  migrateCheckTimeoutMs: 5_000,
+  storagePool: 'default',
+  network: 'default',
 };
 
 /** Asserts parsing throws a ConfigError whose message contains every one of `parts`. */
@@ -55,6 +58,9 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['request-timeout', '5', { requestTimeoutMs: 5000 }],
   ['libvirt-timeout', '2.5', { libvirtTimeoutMs: 2500 }],
   ['migrate-uri-template', 'qemu+tcp://{target}:16509/system', { migrateUriTemplate: 'qemu+tcp://{target}:16509/system' }],
+  ['migrate-check-timeout', '1.5', { migrateCheckTimeoutMs: 1500 }],
+  ['storage-pool', 'images', { storagePool: 'images' }],
+  ['network', 'guests', { network: 'guests' }],
 ];
 
 describe('each flag and its environment variable', () => {
@@ -154,6 +160,9 @@ const BAD: [string, string, RegExp][] = [
   ['migrate-uri-template', 'qemu+tcp://host/system', /must contain \{target\}/],
   ['migrate-uri-template', '{target}', /must be a URI/],
   ['db', '', /must not be empty/],
+  ['migrate-check-timeout', '0', /more than 0/],
+  ['storage-pool', 'pools/default', /must be a storage pool name/],
+  ['network', 'nets/default', /must be a network name/],
 ];
 
 describe('bad values name the flag and the environment variable', () => {
@@ -246,6 +255,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 12);
+    assert.equal(SETTINGS.length, 15);
   });
 });

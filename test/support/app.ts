@@ -56,7 +56,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     locks: new DomainLocks(),
     clock: { now: () => Date.now() },
     log: pino({ level: 'silent' }),
-    settings: { auditReads: false, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, migrateUriTemplate: 'qemu+tcp://{target}/system', ...opts.settings },
+    settings: { auditReads: false, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, migrateUriTemplate: 'qemu+tcp://{target}/system',
+      storagePool: 'default', network: 'default', migrateCheckTimeoutMs: 5_000, ...opts.settings },
   };
   return { app: createApp(deps), deps, tokens, close: async () => { await client.close(); db.close(); } };
 }
