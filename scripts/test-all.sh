@@ -8,7 +8,7 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HOSTS_SH=$ROOT/test/hosts/hosts.sh
 DEBIAN_PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
-  qemu-utils dnsmasq-base iproute2 util-linux mount python3-libvirt)
+  qemu-utils dnsmasq-base iptables iproute2 util-linux mount python3-libvirt)
 
 log() { echo "test-all: $*" >&2; }
 die() { log "$*"; exit 1; }

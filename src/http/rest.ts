@@ -8,6 +8,7 @@ import { unknownAction } from '../actions/dispatch.ts';
 import type { AppEnv } from './context.ts';
 import { invoke } from './invoke.ts';
 import { json, xml } from './respond.ts';
+import { migrationRoutes } from './rest-migration.ts';
 
 /** Actions reachable as POST /v1/domains/{name}/actions/{action}. */
 export const DOMAIN_ACTIONS = ['start', 'shutdown', 'reboot', 'reset', 'destroy', 'suspend', 'resume', 'migrate'] as const;
@@ -51,6 +52,7 @@ export function restRoutes(): Hono<AppEnv> {
     const { output } = await invoke(c, 'rest', { action: 'history-get', family: 'read', input: { id: c.req.param('id') } });
     return json(c, output.data);
   });
+  migrationRoutes(app);
   return app;
 }
 

@@ -76,3 +76,15 @@ export async function freeAddress(lv: Libvirt, net: NetworkRef, avoid: string[] 
   }
   throw new Error('no free test address left on the network');
 }
+
+/**
+ * Fails unless this process runs in host `host`'s network namespace (scripts/run-tests.sh runs
+ * test/host-a/ there). Outside it, an agent dialling the hosts' addresses would use the machine's
+ * own routes, and tests must never send anything beyond loopback and the private hosts.
+ */
+export function assertInHostNetns(host: 'a' | 'b'): void {
+  const pid = hostEnv(`GVH_${host.toUpperCase()}_PID`);
+  const mine = fs.readlinkSync('/proc/self/ns/net');
+  const theirs = fs.readlinkSync(`/proc/${pid}/ns/net`);
+  if (mine !== theirs) throw new Error(`this suite must run inside host ${host}'s network namespace (${theirs}), not ${mine}: run it through scripts/run-tests.sh`);
+}
