@@ -109,7 +109,7 @@ describe('migration between two private hosts', () => {
 
   test('live A→B: running on B (migrated), gone from A; progress readable meanwhile; a second action is DOMAIN_BUSY; the audit tells both ends', async () => {
     const name = fresh('ml');
-    await running(name, 1024); // ~2.7 MiB to send at 1 MiB/s: a few seconds to watch
+    await running(name, 2048); // ~5.5 MiB to send at 1 MiB/s: seconds to watch it, whatever the load
     const pending = migrate(name, { target: B, bandwidth: 1 });
     let seen: Answer | null = null;
     for (const until = Date.now() + 30_000; Date.now() < until && !seen; await sleep(100)) {
