@@ -8,7 +8,7 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HOSTS_SH=$ROOT/test/hosts/hosts.sh
 DEBIAN_PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
-  qemu-utils dnsmasq-base iproute2 util-linux mount python3-libvirt
+  qemu-utils dnsmasq-base iptables iproute2 util-linux mount python3-libvirt
   systemd passwd)
 
 log() { echo "test-all: $*" >&2; }
@@ -27,8 +27,14 @@ install_packages() {
   apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# npm ci when node_modules is missing or older than package-lock.json.
+# npm ci when node_modules is missing or older than package-lock.json. A node_modules that is a
+# symlink (a git worktree sharing another checkout's install) is left alone: npm ci would empty
+# the directory it points to.
 install_node_modules() {
+  if [ -L node_modules ]; then
+    log "node_modules is a symlink (shared install): not running npm ci"
+    return 0
+  fi
   if [ ! -e node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "npm ci"
     npm ci

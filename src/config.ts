@@ -36,6 +36,9 @@ export interface Config {
   shutdownTimeoutMs: number;
   tls: { cert: string; key: string } | undefined;
   migrateUriTemplate: string;
+  storagePool: string;
+  network: string;
+  migrateCheckTimeoutMs: number;
 }
 
 /** A bad flag, environment variable or combination; its message says which and what is wrong. */
@@ -83,6 +86,9 @@ export const SETTINGS: readonly Setting[] = [
   setting('tls-cert', 'PATH', undefined, 'TLS certificate (PEM) to serve HTTPS; needs --tls-key.'),
   setting('tls-key', 'PATH', undefined, 'TLS private key (PEM); needs --tls-cert.'),
   setting('migrate-uri-template', 'URI', 'qemu+tcp://{target}/system', 'Destination URI for migrate; {target} is replaced by the target host.'),
+  setting('migrate-check-timeout', 'SECONDS', '5', 'Time limit for the migration pre-check to open a connection to the destination.'),
+  setting('storage-pool', 'NAME', 'default', 'Storage pool holding the base images that create-from-form guests get an overlay on.'),
+  setting('network', 'NAME', 'default', 'libvirt network that create-from-form guests join and get static DHCP entries on.'),
 ];
 
 const TRUE_WORDS = ['1', 'true', 'yes'];
@@ -174,6 +180,9 @@ const SCHEMAS = {
   'tls-key': nonEmpty,
   'migrate-uri-template': v.pipe(nonEmpty, v.regex(/^[a-z][a-z0-9+.-]*:\/\//i, 'must be a URI such as qemu+tcp://{target}/system'),
     v.includes('{target}', 'must contain {target}')),
+  'migrate-check-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
+  'storage-pool': v.pipe(nonEmpty, v.regex(/^[^/\s]+$/, 'must be a storage pool name')),
+  network: v.pipe(nonEmpty, v.regex(/^[^/\s]+$/, 'must be a network name')),
 };
 
 type Name = keyof typeof SCHEMAS;
@@ -269,6 +278,9 @@ function build(values: Values): Config {
     shutdownTimeoutMs: need(values['shutdown-timeout'], 'shutdown-timeout'),
     tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
     migrateUriTemplate: need(values['migrate-uri-template'], 'migrate-uri-template'),
+    migrateCheckTimeoutMs: need(values['migrate-check-timeout'], 'migrate-check-timeout'),
+    storagePool: need(values['storage-pool'], 'storage-pool'),
+    network: need(values.network, 'network'),
   };
 }
 

@@ -23,6 +23,12 @@ export interface Settings {
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   migrateUriTemplate: string;
+  /** Storage pool holding the base images that create-from-form overlays. */
+  storagePool: string;
+  /** libvirt network that create-from-form guests join (and get DHCP entries on). */
+  network: string;
+  /** How long the migration pre-check waits to open a connection to the destination. */
+  migrateCheckTimeoutMs: number;
 }
 
 /** The dependencies of the app, its handlers and its jobs. */

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED',
   'LIBVIRT_ERROR',
+  'DESTINATION_UNREACHABLE',
   'LIBVIRT_UNAVAILABLE',
   'LIBVIRT_TIMEOUT',
   'REQUEST_TIMEOUT',
@@ -45,6 +46,7 @@ export const codeToStatus: Record<ErrorCodeName, number> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED: 501,
   LIBVIRT_ERROR: 502,
+  DESTINATION_UNREACHABLE: 502,
   LIBVIRT_UNAVAILABLE: 503,
   LIBVIRT_TIMEOUT: 504,
   REQUEST_TIMEOUT: 504,
@@ -63,6 +65,8 @@ export interface ErrorDetails {
   fields?: FieldError[];
   libvirtCode?: number;
   libvirtDomain?: number;
+  /** What the audit record keeps of a failed action (steps done and undone, where the guest is). Never sent to the caller. */
+  result?: Record<string, unknown>;
 }
 
 /** An error the agent reports to a caller: a stable code, a message, optional details. */
@@ -90,6 +94,12 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof LibvirtUnavailableError) return new AppError('LIBVIRT_UNAVAILABLE', err.message);
   if (err instanceof LibvirtError) return new AppError(libvirtCodeName(err), err.message, { libvirtCode: err.code, libvirtDomain: err.domain });
   return new AppError('INTERNAL', 'internal error');
+}
+
+/** The error as an AppError that also carries what the audit record should keep of the failure. */
+export function withAuditResult(err: unknown, result: Record<string, unknown>): AppError {
+  const app = toAppError(err);
+  return new AppError(app.code, app.message, { ...app.details, result: { ...app.details.result, ...result } });
 }
 
 function libvirtCodeName(err: LibvirtError): ErrorCodeName {

@@ -100,6 +100,9 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
       bodyLimitBytes: config.bodyLimitBytes,
       requestTimeoutMs: config.requestTimeoutMs,
       migrateUriTemplate: config.migrateUriTemplate,
+      storagePool: config.storagePool,
+      network: config.network,
+      migrateCheckTimeoutMs: config.migrateCheckTimeoutMs,
     },
     ops,
   };

@@ -1,11 +1,13 @@
 /**
- * Creates a domain: defines it and starts it, all or nothing. With XML it is taken as given; a
- * guest built from the form (image, MAC, IP, vCPUs, memory) is not available yet.
+ * Creates a domain, all or nothing: from XML (define, start), or from the form (a qcow2 overlay on a
+ * base image, an optional static DHCP entry, define, start). If a step fails, what the earlier
+ * steps made is removed again, and the audit record lists both.
  */
 import * as v from 'valibot';
-import { AppError } from '../errors.ts';
-import { isNotFound, type DomainRef } from '../libvirt/index.ts';
 import type { Deps } from '../deps.ts';
+import { AppError, withAuditResult } from '../errors.ts';
+import { createFromForm, found } from '../guest/create-from-form.ts';
+import { Steps } from '../guest/steps.ts';
 import { stateAfter } from './domain.ts';
 import { DomainName, DomainXml, nameInXml } from './schemas.ts';
 import { defineAction } from './types.ts';
@@ -15,29 +17,66 @@ const Count = (what: string, max: number) => v.pipe(v.number(`must be a number o
 /** The create form (the seed's createvmform, zero values already removed). */
 export const CreateForm = {
   hostname: v.optional(DomainName),
-  mac: v.optional(v.pipe(v.string(), v.regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i, 'must be a MAC address like 52:54:00:12:34:56'))),
-  ip: v.optional(v.pipe(v.string(), v.ip('must be an IP address'))),
+  mac: v.optional(v.pipe(v.string('must be a string'), v.regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i, 'must be a MAC address like 52:54:00:12:34:56'),
+    v.check((m) => (parseInt(m.slice(0, 2), 16) & 1) === 0, 'must be a unicast MAC address (even first byte)'))),
+  ip: v.optional(v.pipe(v.string('must be a string'), v.ipv4('must be an IPv4 address like 192.168.122.10'))),
   cpucount: v.optional(Count('vCPUs', 4096)),
   memorycount: v.optional(Count('GB', 16384)),
-  image: v.optional(v.pipe(v.string(), v.minLength(1, 'is required'), v.regex(/^[^/\\]+$/, 'must be a volume name, not a path'), v.check((s) => !s.includes('..'), 'must not contain ".."'))),
-  leasetime: v.optional(v.pipe(v.number('must be a number of seconds'), v.integer('must be whole seconds'), v.minValue(0, 'must be at least 0'))),
+  image: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'is required'), v.maxLength(255, 'must be at most 255 characters'),
+    v.regex(/^[^/\\]+$/, 'must be a volume name, not a path'), v.check((s) => !s.includes('..'), 'must not contain ".."'))),
+  leasetime: v.optional(v.pipe(v.number('must be a number of seconds'), v.integer('must be whole seconds'),
+    v.minValue(120, 'must be at least 120 seconds (the shortest lease libvirt and dnsmasq accept)'), v.maxValue(2_147_483_647, 'is too long'))),
 };
 
-const Input = v.pipe(
+type Input = { domain?: string; xml?: string } & { [K in keyof typeof CreateForm]?: v.InferOutput<(typeof CreateForm)[K]> };
+
+const FORM_ONLY = ['image', 'cpucount', 'memorycount', 'mac', 'ip', 'leasetime'] as const;
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/** Problems of the form as a whole, as [field, message] pairs (shape is checked by the schema). */
+export function formShapeProblems(i: Input): Array<[string, string]> {
+  if (i.xml !== undefined) {
+    const named = nameInXml(i.xml);
+    if (named === null) return [['xml', 'the XML has no <name>']];
+    const out: Array<[string, string]> = FORM_ONLY.filter((f) => i[f] !== undefined).map((f) => [f, 'is not used when the domain XML is given']);
+    if (i.domain && i.domain !== named) out.push(['domain', 'the XML names a different domain']);
+    if (i.hostname && i.hostname !== named) out.push(['hostname', 'the XML names a different domain']);
+    return out;
+  }
+  const name = i.hostname ?? i.domain;
+  const out: Array<[string, string]> = [];
+  if (name === undefined) out.push(['hostname', 'a name is required (hostname or domain)']);
+  else if (i.hostname && i.domain && i.hostname !== i.domain) out.push(['domain', 'must agree with hostname']);
+  else if (!DNS_LABEL.test(name)) out.push([i.hostname ? 'hostname' : 'domain', "must be a host name: letters, digits and '-', at most 63"]);
+  for (const f of ['image', 'cpucount', 'memorycount'] as const) if (i[f] === undefined) out.push([f, 'is required when no domain XML is given']);
+  if (i.leasetime !== undefined && i.ip === undefined) out.push(['leasetime', 'needs ip: a lease time is for a fixed address']);
+  return out;
+}
+
+const Schema = v.pipe(
   v.strictObject({ domain: v.optional(DomainName), xml: v.optional(DomainXml), ...CreateForm }),
-  v.forward(v.check((i) => !i.xml || nameInXml(i.xml) !== null, 'the XML has no <name>'), ['xml']),
-  v.forward(v.check((i) => !i.xml || !i.domain || nameInXml(i.xml) === i.domain, 'the XML names a different domain'), ['domain']),
-  v.forward(v.check((i) => !i.xml || !i.hostname || nameInXml(i.xml) === i.hostname, 'the XML names a different domain'), ['hostname']),
-  v.forward(v.check((i) => i.xml !== undefined || (i.hostname ?? i.domain) !== undefined, 'a name is required (hostname or domain)'), ['hostname']),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const [key, message] of formShapeProblems(dataset.value)) {
+      addIssue({ message, path: [{ type: 'object', origin: 'value', input: dataset.value, key, value: (dataset.value as Record<string, unknown>)[key] }] });
+    }
+  }),
 );
 
-async function exists(deps: Deps, name: string): Promise<boolean> {
+async function createFromXml(deps: Deps, xml: string): Promise<{ data: Record<string, unknown>; audit: Record<string, unknown> }> {
+  const name = nameInXml(xml) ?? '';
+  if (await found(deps.libvirt.lookupDomain(name))) {
+    throw new AppError('ALREADY_EXISTS', `domain '${name}' already exists`, { fields: [{ field: 'domain', message: 'is taken' }] });
+  }
+  const steps = new Steps();
   try {
-    await deps.libvirt.lookupDomain(name);
-    return true;
+    const dom = await steps.run('domain defined', () => deps.libvirt.defineXml(xml), { what: 'domain undefined', run: (d) => deps.libvirt.undefine(d) });
+    await steps.run('domain started', () => deps.libvirt.start(dom));
+    const after = await stateAfter(deps, dom);
+    return { data: { action: 'create', domain: name, ...after }, audit: { ...after, ...steps.record(), xml } };
   } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
+    await steps.rollback();
+    throw withAuditResult(err, { ...steps.record(), xml });
   }
 }
 
@@ -45,26 +84,15 @@ export default defineAction({
   name: 'create',
   kind: 'mutation',
   role: 'admin',
-  summary: 'Define and start a new domain from XML; if starting fails the definition is removed',
-  input: Input,
+  summary: 'Create and start a domain, all or nothing: from XML, or from the form (a qcow2 overlay on a base image, a NIC on the configured network, an optional static DHCP entry)',
+  input: Schema,
   domainOf: (input) => (input.xml ? nameInXml(input.xml) : input.hostname ?? input.domain ?? null),
   async run(input, { deps }) {
-    if (!input.xml) {
-      throw new AppError('UNSUPPORTED', 'creating a guest from an image and form is not available yet; send the domain XML', { fields: [{ field: 'xml', message: 'is required for now' }] });
-    }
-    const name = nameInXml(input.xml) ?? '';
-    if (await exists(deps, name)) throw new AppError('ALREADY_EXISTS', `domain '${name}' already exists`, { fields: [{ field: 'domain', message: 'is taken' }] });
-    const steps: string[] = [];
-    const dom: DomainRef = await deps.libvirt.defineXml(input.xml);
-    steps.push('defined');
-    try {
-      await deps.libvirt.start(dom);
-      steps.push('started');
-    } catch (err) {
-      await deps.libvirt.undefine(dom).then(() => steps.push('undefined (rolled back)'), () => steps.push('undefine failed'));
-      throw err;
-    }
-    const after = await stateAfter(deps, dom);
-    return { data: { action: 'create', domain: name, ...after }, audit: { ...after, steps, xml: input.xml } };
+    if (input.xml !== undefined) return createFromXml(deps, input.xml);
+    const { image, cpucount, memorycount } = input;
+    if (image === undefined || cpucount === undefined || memorycount === undefined) throw new AppError('INTERNAL', 'form checked but incomplete');
+    const form = { name: input.hostname ?? input.domain ?? '', image, cpucount, memorycount, mac: input.mac, ip: input.ip, leasetime: input.leasetime };
+    const { guest, audit } = await createFromForm(deps, form);
+    return { data: { action: 'create', ...guest }, audit };
   },
 });

@@ -84,7 +84,7 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
     const err = toAppError(thrown);
     outcome = outcomeOf(err);
     if (!(thrown instanceof AppError) && err.code === 'INTERNAL') deps.log.error({ err: thrown, requestId: inv.requestId }, 'action failed unexpectedly');
-    if (auditId !== null) finishAudit(deps, auditId, err.status, err, null);
+    if (auditId !== null) finishAudit(deps, auditId, err.status, err, err.details.result ?? null);
     throw new DispatchError(err, auditId);
   } finally {
     if (locked !== null) deps.locks.release(locked);

@@ -1,44 +1,44 @@
 /**
- * Live peer-to-peer migration of a running domain to another host, named in `target` (a host
- * name, turned into a URI by the configured template, or a full libvirt URI).
+ * Peer-to-peer migration to the host named in `target` (a host name through the URI template, or
+ * a full URI): pre-checked, progress read while it runs, aborted on its timeout, and told in the
+ * audit record from both ends (running on the destination and gone from the source, or the error
+ * with the guest still on the source).
  */
-import * as v from 'valibot';
-import { AppError } from '../errors.ts';
-import { DomainState, MigrateFlags, isLocalDestination } from '../libvirt/index.ts';
-import { findDomain, stateAfter } from './domain.ts';
-import { DomainName } from './schemas.ts';
+import { withAuditResult } from '../errors.ts';
+import { onDestination, migrationError } from '../migration/outcome.ts';
+import { MigrateInput } from '../migration/options.ts';
+import { performMigration } from '../migration/perform.ts';
+import { precheck, precheckError } from '../migration/precheck.ts';
+import { stateAfter } from './domain.ts';
 import { defineAction } from './types.ts';
-
-const Input = v.strictObject({
-  domain: DomainName,
-  target: v.pipe(v.string('must be a string'), v.minLength(1, 'is required: the destination host'), v.maxLength(1024), v.regex(/^[^\s'"]+$/, 'must be a host name or libvirt URI')),
-});
-
-const DEFAULT_FLAGS = MigrateFlags.LIVE | MigrateFlags.PEER2PEER | MigrateFlags.PERSIST_DEST | MigrateFlags.UNDEFINE_SOURCE;
-
-/** The destination daemon URI for a target: a URI as given, a host name through the template. */
-export function destinationUri(target: string, template: string): string {
-  return target.includes('://') ? target : template.replaceAll('{target}', target);
-}
 
 export default defineAction({
   name: 'migrate',
   kind: 'mutation',
   role: 'admin',
-  summary: 'Live-migrate a running domain to another host (peer to peer)',
-  input: Input,
+  summary: 'Migrate a domain to another host (peer to peer; live by default), after the same checks as migrate-check',
+  input: MigrateInput,
   domainOf: (input) => input.domain,
   async run(input, { deps }) {
-    const uri = destinationUri(input.target, deps.settings.migrateUriTemplate);
-    if (isLocalDestination(uri)) throw new AppError('VALIDATION_FAILED', `'${input.target}' is this host`, { fields: [{ field: 'target', message: 'must be another host' }] });
-    const dom = await findDomain(deps, input.domain);
-    const { state, stateText } = await deps.libvirt.domainState(dom);
-    if (state !== DomainState.RUNNING && state !== DomainState.PAUSED) {
-      throw new AppError('CONFLICT', `domain '${input.domain}' is ${stateText}; only a running or paused domain can be live-migrated`, { fields: [{ field: 'domain', message: 'is not running' }] });
+    const pre = await precheck(deps, input);
+    await pre.dest?.close();
+    const { report, dom } = pre;
+    const checks = report.checks;
+    if (!report.ok || !dom) {
+      const source = dom ? await stateAfter(deps, dom) : null;
+      throw withAuditResult(precheckError(report), { migrated: false, destination: report.destinationUri, checks, source });
     }
-    await deps.libvirt.migrate(dom, { destinationUri: uri, flags: DEFAULT_FLAGS });
-    const after = await stateAfter(deps, dom);
-    const facts = { ...after, destination: uri };
-    return { data: { action: 'migrate', domain: input.domain, ...facts }, audit: facts };
+    const performed = await performMigration(deps, dom, report.destinationUri, input);
+    const source = await stateAfter(deps, dom);
+    const run = { mode: report.mode, flags: report.flags, progress: performed.progress, progressReads: performed.progressReads, durationMs: performed.durationMs };
+    if (performed.error !== null) {
+      throw withAuditResult(migrationError(performed, report.destinationUri, source), {
+        migrated: false, destination: report.destinationUri, ...run, abortedAfterMs: performed.abortedAfterMs, source, checks,
+      });
+    }
+    const there = await onDestination(deps, report.destinationUri, dom);
+    const now = 'state' in there ? { state: there.state, reason: there.reason } : source;
+    const facts = { migrated: true, destination: report.destinationUri, ...run, source, onDestination: there, checks };
+    return { data: { action: 'migrate', domain: input.domain, ...now, ...facts }, audit: { ...now, ...facts } };
   },
 });

@@ -11,6 +11,8 @@ import hostInfo from './host-info.ts';
 import hostSysinfo from './host-sysinfo.ts';
 import listDomains from './list-domains.ts';
 import migrate from './migrate.ts';
+import migrateCheck from './migrate-check.ts';
+import migrationStatus from './migration-status.ts';
 import reboot from './reboot.ts';
 import reset from './reset.ts';
 import resume from './resume.ts';
@@ -39,6 +41,8 @@ export const ACTIONS: readonly Action[] = [
   undefine,
   create,
   migrate,
+  migrateCheck,
+  migrationStatus,
 ];
 
 /** The actions by name. */

@@ -18,6 +18,8 @@ const ROUTES: Route[] = [
   { method: 'delete', path: '/v1/domains/{name}', action: 'undefine' },
   { method: 'get', path: '/v1/domains/{name}/xml', action: 'domain-xml' },
   ...DOMAIN_ACTIONS.map((a): Route => ({ method: 'post', path: `/v1/domains/{name}/actions/${a}`, action: a, body: 'path-domain' })),
+  { method: 'post', path: '/v1/domains/{name}/migrate-check', action: 'migrate-check', body: 'path-domain' },
+  { method: 'get', path: '/v1/domains/{name}/migration', action: 'migration-status' },
   { method: 'get', path: '/v1/host', action: 'host-info' },
   { method: 'get', path: '/v1/history', action: 'history-list', query: true },
   { method: 'get', path: '/v1/history/{id}', action: 'history-get' },

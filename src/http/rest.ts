@@ -8,6 +8,7 @@ import { unknownAction } from '../actions/dispatch.ts';
 import type { AppEnv } from './context.ts';
 import { invoke } from './invoke.ts';
 import { json, xml } from './respond.ts';
+import { migrationRoutes } from './rest-migration.ts';
 
 /** Actions reachable as POST /v1/domains/{name}/actions/{action}. */
 export const DOMAIN_ACTIONS = ['start', 'shutdown', 'reboot', 'reset', 'destroy', 'suspend', 'resume', 'migrate'] as const;
@@ -51,6 +52,7 @@ export function restRoutes(): Hono<AppEnv> {
     const { output } = await invoke(c, 'rest', { action: 'history-get', family: 'read', input: { id: c.req.param('id') } });
     return json(c, output.data);
   });
+  migrationRoutes(app);
   return app;
 }
 
@@ -61,15 +63,22 @@ async function mutate(c: Context<AppEnv>, action: string, body: Record<string, u
   return json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') });
 }
 
-/** POST /v1/domains {xml, start}: define, or create (define + start) when start is true. */
+const CREATE_FORM_FIELDS = ['hostname', 'image', 'cpucount', 'memorycount', 'mac', 'ip', 'leasetime'];
+
+/** POST /v1/domains {xml, start}: define, or create (define + start) when start is true or the body is the create form (image, …). */
 async function createOrDefine(c: Context<AppEnv>): Promise<Response> {
   const { body, rejection: unreadable } = await readMutationBody(c);
   const { start, ...rest } = body;
   const badStart = start !== undefined && typeof start !== 'boolean'
     ? new AppError('VALIDATION_FAILED', 'start: must be true or false', { fields: [{ field: 'start', message: 'must be true or false' }] })
     : undefined;
-  const rejection = unreadable ?? badStart;
-  const action = start === true ? 'create' : 'define';
+  // A body with any field of the create form is a create: a guest built from the form is always started.
+  const fromForm = CREATE_FORM_FIELDS.some((field) => field in rest);
+  const notStarted = fromForm && start === false
+    ? new AppError('VALIDATION_FAILED', 'start: a guest built from the create form is always started', { fields: [{ field: 'start', message: 'must be true or absent with the create form' }] })
+    : undefined;
+  const rejection = unreadable ?? badStart ?? notStarted;
+  const action = start === true || fromForm ? 'create' : 'define';
   const { output, auditId } = await invoke(c, 'rest', { action, family: 'mutation', input: rest, rejection });
   return json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') }, 201);
 }

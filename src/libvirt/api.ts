@@ -9,7 +9,7 @@ import {
 } from './constants.ts';
 import { ErrorCode, LibvirtError } from './errors.ts';
 import type { DomainEvent } from './events.ts';
-import { Proc, type DomainInfo, type DomainStatsRecord, type JobInfo, type NodeInfo } from './procedures.ts';
+import { Proc, type DhcpLease, type DomainInfo, type DomainStatsRecord, type JobInfo, type NodeInfo } from './procedures.ts';
 import { typedParamsToRecord, type DomainRef, type NetworkRef, type StoragePoolRef, type StorageVolRef, type TypedParam } from './types.ts';
 import { isLocalDestination } from './uri.ts';
 
@@ -77,6 +77,11 @@ export class Libvirt {
     return this.client.call(Proc.CONNECT_GET_ALL_DOMAIN_STATS, { doms, stats, flags });
   }
 
+  /** The host's capabilities XML: its UUID (host_uuid), CPU, and the guest types it runs. */
+  capabilities(): Promise<string> {
+    return this.client.call(Proc.CONNECT_GET_CAPABILITIES, undefined);
+  }
+
   /** Looks a domain up by name (error 42 when missing). */
   lookupDomain(name: string): Promise<DomainRef> {
     return this.client.call(Proc.DOMAIN_LOOKUP_BY_NAME, name);
@@ -96,6 +101,11 @@ export class Libvirt {
   /** virDomainGetInfo: state, memory (KiB), vCPUs, CPU time (ns). */
   domainInfo(dom: DomainRef): Promise<DomainInfo> {
     return this.client.call(Proc.DOMAIN_GET_INFO, dom);
+  }
+
+  /** Whether the domain has a persistent definition (a transient one is gone once stopped). */
+  isPersistent(dom: DomainRef): Promise<boolean> {
+    return this.client.call(Proc.DOMAIN_IS_PERSISTENT, dom);
   }
 
   /** The domain's XML (XmlFlags). */
@@ -259,6 +269,66 @@ export class Libvirt {
     await this.client.call(Proc.NETWORK_UPDATE, { net, command: c, section: s, parentIndex, xml, flags });
   }
 
+  /** Whether the network runs (its bridge and dnsmasq are up). */
+  networkIsActive(net: NetworkRef): Promise<boolean> {
+    return this.client.call(Proc.NETWORK_IS_ACTIVE, net);
+  }
+
+  /** Whether the network has a persistent definition (config updates need one). */
+  networkIsPersistent(net: NetworkRef): Promise<boolean> {
+    return this.client.call(Proc.NETWORK_IS_PERSISTENT, net);
+  }
+
+  /** The network's current DHCP leases, all or one MAC's. */
+  async dhcpLeases(net: NetworkRef, mac: string | null = null): Promise<DhcpLease[]> {
+    return (await this.client.call(Proc.NETWORK_GET_DHCP_LEASES, { net, mac, needResults: true, flags: 0 })).leases;
+  }
+
+  /** Defines a persistent network from XML (not started). */
+  defineNetwork(xml: string): Promise<NetworkRef> {
+    return this.client.call(Proc.NETWORK_DEFINE_XML, xml);
+  }
+
+  /** Starts a defined network. */
+  startNetwork(net: NetworkRef): Promise<void> {
+    return this.client.call(Proc.NETWORK_CREATE, net);
+  }
+
+  /** Stops a network (a transient one is then gone). */
+  destroyNetwork(net: NetworkRef): Promise<void> {
+    return this.client.call(Proc.NETWORK_DESTROY, net);
+  }
+
+  /** Removes a network's persistent definition. */
+  undefineNetwork(net: NetworkRef): Promise<void> {
+    return this.client.call(Proc.NETWORK_UNDEFINE, net);
+  }
+
+  /** Creates and starts a transient storage pool (flags: BUILD 1 makes its directory). */
+  createStoragePool(xml: string, flags = 0): Promise<StoragePoolRef> {
+    return this.client.call(Proc.STORAGE_POOL_CREATE_XML, { xml, flags });
+  }
+
+  /** Stops a storage pool (a transient one is then gone; its files stay). */
+  destroyStoragePool(pool: StoragePoolRef): Promise<void> {
+    return this.client.call(Proc.STORAGE_POOL_DESTROY, pool);
+  }
+
+  /** Rescans a pool so files made behind libvirt's back become volumes. */
+  refreshStoragePool(pool: StoragePoolRef): Promise<void> {
+    return this.client.call(Proc.STORAGE_POOL_REFRESH, { pool, flags: 0 });
+  }
+
+  /** A storage pool's XML (its type and target path). */
+  storagePoolXml(pool: StoragePoolRef): Promise<string> {
+    return this.client.call(Proc.STORAGE_POOL_GET_XML_DESC, { pool, flags: 0 });
+  }
+
+  /** The active pool whose target is this directory (error 49 when none). */
+  lookupStoragePoolByTargetPath(path: string): Promise<StoragePoolRef> {
+    return this.client.call(Proc.STORAGE_POOL_LOOKUP_BY_TARGET_PATH, path);
+  }
+
   /** Looks a storage pool up by name (error 49 when missing). */
   lookupStoragePool(name: string): Promise<StoragePoolRef> {
     return this.client.call(Proc.STORAGE_POOL_LOOKUP_BY_NAME, name);
@@ -267,6 +337,16 @@ export class Libvirt {
   /** Looks a volume up by name in a pool (error 50 when missing). */
   lookupStorageVol(pool: StoragePoolRef, name: string): Promise<StorageVolRef> {
     return this.client.call(Proc.STORAGE_VOL_LOOKUP_BY_NAME, { pool, name });
+  }
+
+  /** Looks a volume up by its path on the host (error 50 when no pool holds it). */
+  lookupStorageVolByPath(path: string): Promise<StorageVolRef> {
+    return this.client.call(Proc.STORAGE_VOL_LOOKUP_BY_PATH, path);
+  }
+
+  /** A volume's XML: path, capacity, format and backing store. */
+  storageVolXml(vol: StorageVolRef): Promise<string> {
+    return this.client.call(Proc.STORAGE_VOL_GET_XML_DESC, { vol, flags: 0 });
   }
 
   /** Creates a volume in a pool from volume XML. */

@@ -4,9 +4,9 @@
  */
 import { XdrReader, XdrWriter } from './xdr.ts';
 import {
-  AUTH_TYPE_LIST_MAX, DOMAIN_LIST_MAX, DOMAIN_STATS_PARAMS_MAX, MIGRATE_COOKIE_MAX, NODE_STATS_MAX,
+  AUTH_TYPE_LIST_MAX, DHCP_LEASES_MAX, DOMAIN_LIST_MAX, DOMAIN_STATS_PARAMS_MAX, MIGRATE_COOKIE_MAX, NODE_STATS_MAX,
   TYPED_PARAM_LIST_MAX, UUID_LENGTH, readDomain, readNamedUuid, readStorageVol, readString,
-  readTypedParam, writeDomain, writeNamedUuid, writeOptString, writeStorageVol, writeString, writeTypedParam,
+  readOptString, readTypedParam, writeDomain, writeNamedUuid, writeOptString, writeStorageVol, writeString, writeTypedParam,
   type DomainRef, type NetworkRef, type StoragePoolRef, type StorageVolRef, type TypedParam,
 } from './types.ts';
 
@@ -63,6 +63,11 @@ export interface JobInfo {
   dataRemaining: bigint; memTotal: bigint; memProcessed: bigint; memRemaining: bigint; fileTotal: bigint;
   fileProcessed: bigint; fileRemaining: bigint;
 }
+/** remote_network_dhcp_lease: one lease dnsmasq holds (expiryTime in seconds since the epoch). */
+export interface DhcpLease {
+  iface: string; expiryTime: bigint; type: number; mac: string | null; iaid: string | null; ipaddr: string;
+  prefix: number; hostname: string | null; clientId: string | null;
+}
 /** One record of CONNECT_GET_ALL_DOMAIN_STATS. */
 export interface DomainStatsRecord { dom: DomainRef; params: TypedParam[] }
 
@@ -83,6 +88,17 @@ function readJobInfo(r: XdrReader): JobInfo {
 
 const readTypedParams = (r: XdrReader) => r.varArray(TYPED_PARAM_LIST_MAX, readTypedParam);
 
+function readDhcpLease(r: XdrReader): DhcpLease {
+  return {
+    iface: readString(r), expiryTime: r.hyper(), type: r.int(), mac: readOptString(r), iaid: readOptString(r),
+    ipaddr: readString(r), prefix: r.uint(), hostname: readOptString(r), clientId: readOptString(r),
+  };
+}
+
+const net = (w: XdrWriter, n: NetworkRef) => writeNamedUuid(w, n);
+const poolFlags = (w: XdrWriter, a: { pool: StoragePoolRef; flags: number }) => { writeNamedUuid(w, a.pool); w.uint(a.flags); };
+const boolRet = (r: XdrReader) => r.int() !== 0;
+
 /** The procedures, by libvirt's names (REMOTE_PROC_*). */
 export const Proc = {
   CONNECT_OPEN: define('CONNECT_OPEN', 1, (w, a: { name: string; flags: number }) => { writeOptString(w, a.name); w.uint(a.flags); }, none),
@@ -90,6 +106,7 @@ export const Proc = {
   CONNECT_GET_TYPE: define('CONNECT_GET_TYPE', 3, none, readString),
   CONNECT_GET_VERSION: define('CONNECT_GET_VERSION', 4, none, uhyper),
   NODE_GET_INFO: define('NODE_GET_INFO', 6, none, readNodeInfo),
+  CONNECT_GET_CAPABILITIES: define('CONNECT_GET_CAPABILITIES', 7, none, readString),
   DOMAIN_CREATE_XML: define('DOMAIN_CREATE_XML', 10, (w, a: { xml: string; flags: number }) => { writeString(w, a.xml); w.uint(a.flags); }, readDomain),
   DOMAIN_GET_XML_DESC: define('DOMAIN_GET_XML_DESC', 14, domFlags, readString),
   DOMAIN_GET_AUTOSTART: define('DOMAIN_GET_AUTOSTART', 15, dom, (r) => r.int() !== 0),
@@ -102,19 +119,32 @@ export const Proc = {
   DOMAIN_RESUME: define('DOMAIN_RESUME', 28, dom, none),
   DOMAIN_SET_AUTOSTART: define('DOMAIN_SET_AUTOSTART', 29, (w, a: { dom: DomainRef; autostart: boolean }) => { writeDomain(w, a.dom); w.int(a.autostart ? 1 : 0); }, none),
   DOMAIN_SUSPEND: define('DOMAIN_SUSPEND', 34, dom, none),
+  NETWORK_CREATE: define('NETWORK_CREATE', 39, net, none),
+  NETWORK_DEFINE_XML: define('NETWORK_DEFINE_XML', 41, str, readNamedUuid),
+  NETWORK_DESTROY: define('NETWORK_DESTROY', 42, net, none),
   NETWORK_GET_XML_DESC: define('NETWORK_GET_XML_DESC', 43, (w, a: { net: NetworkRef; flags: number }) => { writeNamedUuid(w, a.net); w.uint(a.flags); }, readString),
   NETWORK_LOOKUP_BY_NAME: define('NETWORK_LOOKUP_BY_NAME', 46, str, readNamedUuid),
+  NETWORK_UNDEFINE: define('NETWORK_UNDEFINE', 49, net, none),
   CONNECT_GET_HOSTNAME: define('CONNECT_GET_HOSTNAME', 59, none, readString),
   CONNECT_SUPPORTS_FEATURE: define('CONNECT_SUPPORTS_FEATURE', 60, int, (r) => r.int() !== 0),
   AUTH_LIST: define('AUTH_LIST', 66, none, (r) => r.varArray(AUTH_TYPE_LIST_MAX, intRet)),
   AUTH_POLKIT: define('AUTH_POLKIT', 70, none, (r) => r.int() !== 0),
+  STORAGE_POOL_CREATE_XML: define('STORAGE_POOL_CREATE_XML', 76, (w, a: { xml: string; flags: number }) => { writeString(w, a.xml); w.uint(a.flags); }, readNamedUuid),
+  STORAGE_POOL_DESTROY: define('STORAGE_POOL_DESTROY', 80, writeNamedUuid, none),
+  STORAGE_POOL_REFRESH: define('STORAGE_POOL_REFRESH', 83, poolFlags, none),
   STORAGE_POOL_LOOKUP_BY_NAME: define('STORAGE_POOL_LOOKUP_BY_NAME', 84, str, readNamedUuid),
+  STORAGE_POOL_GET_XML_DESC: define('STORAGE_POOL_GET_XML_DESC', 88, poolFlags, readString),
   STORAGE_VOL_CREATE_XML: define('STORAGE_VOL_CREATE_XML', 93, (w, a: { pool: StoragePoolRef; xml: string; flags: number }) => { writeNamedUuid(w, a.pool); writeString(w, a.xml); w.uint(a.flags); }, readStorageVol),
   STORAGE_VOL_DELETE: define('STORAGE_VOL_DELETE', 94, (w, a: { vol: StorageVolRef; flags: number }) => { writeStorageVol(w, a.vol); w.uint(a.flags); }, none),
   STORAGE_VOL_LOOKUP_BY_NAME: define('STORAGE_VOL_LOOKUP_BY_NAME', 95, (w, a: { pool: StoragePoolRef; name: string }) => { writeNamedUuid(w, a.pool); writeString(w, a.name); }, readStorageVol),
+  STORAGE_VOL_LOOKUP_BY_PATH: define('STORAGE_VOL_LOOKUP_BY_PATH', 97, str, readStorageVol),
+  STORAGE_VOL_GET_XML_DESC: define('STORAGE_VOL_GET_XML_DESC', 99, (w, a: { vol: StorageVolRef; flags: number }) => { writeStorageVol(w, a.vol); w.uint(a.flags); }, readString),
   STORAGE_VOL_GET_PATH: define('STORAGE_VOL_GET_PATH', 100, writeStorageVol, readString),
   NODE_GET_FREE_MEMORY: define('NODE_GET_FREE_MEMORY', 102, none, uhyper),
   CONNECT_GET_URI: define('CONNECT_GET_URI', 110, none, readString),
+  DOMAIN_IS_PERSISTENT: define('DOMAIN_IS_PERSISTENT', 151, dom, boolRet),
+  NETWORK_IS_ACTIVE: define('NETWORK_IS_ACTIVE', 152, net, boolRet),
+  NETWORK_IS_PERSISTENT: define('NETWORK_IS_PERSISTENT', 153, net, boolRet),
   CONNECT_GET_LIB_VERSION: define('CONNECT_GET_LIB_VERSION', 157, none, uhyper),
   DOMAIN_GET_JOB_INFO: define('DOMAIN_GET_JOB_INFO', 163, dom, readJobInfo),
   DOMAIN_ABORT_JOB: define('DOMAIN_ABORT_JOB', 164, dom, none),
@@ -140,10 +170,14 @@ export const Proc = {
   CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY: define('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', 316,
     (w, a: { eventId: number; dom: DomainRef | null }) => { w.int(a.eventId).optional(a.dom, writeDomain); }, intRet),
   CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY: define('CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY', 317, int, none),
+  NETWORK_GET_DHCP_LEASES: define('NETWORK_GET_DHCP_LEASES', 341, (w, a: { net: NetworkRef; mac: string | null; needResults: boolean; flags: number }) => {
+    writeNamedUuid(w, a.net); writeOptString(w, a.mac); w.int(a.needResults ? 1 : 0).uint(a.flags);
+  }, (r) => ({ leases: r.varArray(DHCP_LEASES_MAX, readDhcpLease), count: r.uint() })),
   CONNECT_GET_ALL_DOMAIN_STATS: define('CONNECT_GET_ALL_DOMAIN_STATS', 344, (w, a: { doms: DomainRef[]; stats: number; flags: number }) => {
     w.varArray(a.doms, DOMAIN_LIST_MAX, writeDomain).uint(a.stats).uint(a.flags);
   }, (r) => r.varArray(DOMAIN_LIST_MAX, (x): DomainStatsRecord => ({ dom: readDomain(x), params: x.varArray(DOMAIN_STATS_PARAMS_MAX, readTypedParam) }))),
   DOMAIN_DEFINE_XML_FLAGS: define('DOMAIN_DEFINE_XML_FLAGS', 350, (w, a: { xml: string; flags: number }) => { writeString(w, a.xml); w.uint(a.flags); }, readDomain),
+  STORAGE_POOL_LOOKUP_BY_TARGET_PATH: define('STORAGE_POOL_LOOKUP_BY_TARGET_PATH', 391, str, readNamedUuid),
   DOMAIN_ABORT_JOB_FLAGS: define('DOMAIN_ABORT_JOB_FLAGS', 442, domFlags, none),
 } as const;
 

@@ -20,6 +20,9 @@ const DEFAULTS: Config = {
   shutdownTimeoutMs: 30_000,
   tls: undefined,
   migrateUriTemplate: 'qemu+tcp://{target}/system',
+  migrateCheckTimeoutMs: 5_000,
+  storagePool: 'default',
+  network: 'default',
 };
 
 /** Asserts parsing throws a ConfigError whose message contains every one of `parts`. */
@@ -57,6 +60,9 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['libvirt-timeout', '2.5', { libvirtTimeoutMs: 2500 }],
   ['shutdown-timeout', '45', { shutdownTimeoutMs: 45_000 }],
   ['migrate-uri-template', 'qemu+tcp://{target}:16509/system', { migrateUriTemplate: 'qemu+tcp://{target}:16509/system' }],
+  ['migrate-check-timeout', '1.5', { migrateCheckTimeoutMs: 1500 }],
+  ['storage-pool', 'images', { storagePool: 'images' }],
+  ['network', 'guests', { network: 'guests' }],
 ];
 
 describe('each flag and its environment variable', () => {
@@ -157,6 +163,9 @@ const BAD: [string, string, RegExp][] = [
   ['migrate-uri-template', 'qemu+tcp://host/system', /must contain \{target\}/],
   ['migrate-uri-template', '{target}', /must be a URI/],
   ['db', '', /must not be empty/],
+  ['migrate-check-timeout', '0', /more than 0/],
+  ['storage-pool', 'pools/default', /must be a storage pool name/],
+  ['network', 'nets/default', /must be a network name/],
 ];
 
 describe('bad values name the flag and the environment variable', () => {
@@ -249,6 +258,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 13);
+    assert.equal(SETTINGS.length, 16);
   });
 });

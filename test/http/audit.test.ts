@@ -49,7 +49,8 @@ describe('audit records', () => {
     const a = await call(t, 'POST', '/', goPayload({ action: 'migrate', domain: 'test', target: 'gvh-b' }), { 'x-request-id': id });
     assert.equal(a.status, 501);
     const rec = oneAudit(t, id);
-    assert.deepEqual([rec.protocol, rec.action, rec.domain, rec.target, rec.outcome, rec.libvirtCode], ['seed', 'migrate', 'test', 'gvh-b', 'failed', 3]);
+    assert.deepEqual([rec.protocol, rec.action, rec.domain, rec.target, rec.outcome, rec.errorCode], ['seed', 'migrate', 'test', 'gvh-b', 'failed', 'UNSUPPORTED']);
+    assert.equal(rec.result?.migrated, false, 'the failed pre-check is in the record');
   });
 
   test('define keeps the XML in full in params (seed base64 decoded), and undefine keeps what it removed', async () => {

@@ -137,6 +137,11 @@ describe('REST on the test driver', () => {
       assert.ok(a.body.paths[`/v1/domains/{name}/actions/${action}`]?.post, action);
     }
     for (const p of ['/v1/domains', '/v1/domains/{name}', '/v1/domains/{name}/xml', '/v1/host', '/v1/history', '/v1/history/{id}']) assert.ok(a.body.paths[p], p);
+    assert.ok(a.body.paths['/v1/domains/{name}/migrate-check'].post, 'migrate-check');
+    assert.ok(a.body.paths['/v1/domains/{name}/migration'].get, 'migration');
+    const migrate = a.body.paths['/v1/domains/{name}/actions/migrate'].post.requestBody.content['application/json'].schema;
+    for (const option of ['target', 'live', 'persist', 'undefineSource', 'bandwidth', 'timeout', 'copyStorage']) assert.ok(option in migrate.properties, option);
+    assert.ok(!('domain' in migrate.properties));
     const schema = a.body.paths['/v1/domains/{name}/actions/shutdown'].post.requestBody.content['application/json'].schema;
     assert.deepEqual(schema.properties.wait.type, 'integer');
     assert.equal(schema.properties.wait.minimum, 0);

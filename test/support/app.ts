@@ -65,7 +65,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     locks: new DomainLocks(),
     clock: { now: () => Date.now() },
     log: opts.log ?? pino({ level: 'silent' }),
-    settings: { auditReads: false, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, migrateUriTemplate: 'qemu+tcp://{target}/system', ...opts.settings },
+    settings: { auditReads: false, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, migrateUriTemplate: 'qemu+tcp://{target}/system',
+      storagePool: 'default', network: 'default', migrateCheckTimeoutMs: 5_000, ...opts.settings },
   };
   if (opts.withOps) {
     deps.ops = buildOps({ version: 'test', libvirt, db, sysinfo: deps.host.sysinfo, actionNames: ACTIONS.map((a) => a.name), stopping: opts.withOps.stopping ?? (() => false) });

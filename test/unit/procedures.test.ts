@@ -103,6 +103,11 @@ const PROC_NUMBERS: Record<ProcName, number> = {
   DOMAIN_GET_JOB_STATS: 298, DOMAIN_MIGRATE_PERFORM3_PARAMS: 305, CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY: 316,
   CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY: 317, CONNECT_GET_ALL_DOMAIN_STATS: 344, DOMAIN_DEFINE_XML_FLAGS: 350,
   DOMAIN_ABORT_JOB_FLAGS: 442,
+  // Added for create-from-image and migration checks; numbers from remote_protocol.x's procedure enum.
+  CONNECT_GET_CAPABILITIES: 7, NETWORK_CREATE: 39, NETWORK_DEFINE_XML: 41, NETWORK_DESTROY: 42, NETWORK_UNDEFINE: 49,
+  STORAGE_POOL_CREATE_XML: 76, STORAGE_POOL_DESTROY: 80, STORAGE_POOL_REFRESH: 83, STORAGE_POOL_GET_XML_DESC: 88,
+  STORAGE_VOL_LOOKUP_BY_PATH: 97, STORAGE_VOL_GET_XML_DESC: 99, DOMAIN_IS_PERSISTENT: 151, NETWORK_IS_ACTIVE: 152,
+  NETWORK_IS_PERSISTENT: 153, NETWORK_GET_DHCP_LEASES: 341, STORAGE_POOL_LOOKUP_BY_TARGET_PATH: 391,
 };
 
 describe('procedure table', () => {
@@ -215,6 +220,25 @@ const ARGS: { [K in ProcName]: ArgSpec<ArgsOf<(typeof Proc)[K]>> } = {
   },
   DOMAIN_DEFINE_XML_FLAGS: xmlFlags,
   DOMAIN_ABORT_JOB_FLAGS: domFlags,
+  CONNECT_GET_CAPABILITIES: VOID,
+  NETWORK_CREATE: { samples: [NET], read: rNamed },
+  NETWORK_DEFINE_XML: { samples: ["<network><name>n</name></network>"], read: rStr },
+  NETWORK_DESTROY: { samples: [NET], read: rNamed },
+  NETWORK_UNDEFINE: { samples: [NET], read: rNamed },
+  STORAGE_POOL_CREATE_XML: { samples: [{ xml: "<pool type='dir'/>", flags: HIGH_FLAGS }], read: (r) => ({ xml: rStr(r), flags: r.uint() }) },
+  STORAGE_POOL_DESTROY: { samples: [POOL], read: rNamed },
+  STORAGE_POOL_REFRESH: { samples: [{ pool: POOL, flags: HIGH_FLAGS }], read: (r) => ({ pool: rNamed(r), flags: r.uint() }) },
+  STORAGE_POOL_GET_XML_DESC: { samples: [{ pool: POOL, flags: 0 }], read: (r) => ({ pool: rNamed(r), flags: r.uint() }) },
+  STORAGE_VOL_LOOKUP_BY_PATH: { samples: ['/var/lib/libvirt/images/x.img'], read: rStr },
+  STORAGE_VOL_GET_XML_DESC: { samples: [{ vol: VOL, flags: HIGH_FLAGS }], read: (r) => ({ vol: rVol(r), flags: r.uint() }) },
+  DOMAIN_IS_PERSISTENT: domOnly,
+  NETWORK_IS_ACTIVE: { samples: [NET], read: rNamed },
+  NETWORK_IS_PERSISTENT: { samples: [NET], read: rNamed },
+  NETWORK_GET_DHCP_LEASES: {
+    samples: [{ net: NET, mac: null, needResults: true, flags: 0 }, { net: NET, mac: '52:54:00:00:00:01', needResults: false, flags: HIGH_FLAGS }],
+    read: (r) => ({ net: rNamed(r), mac: rOptStr(r), needResults: rBool01(r), flags: r.uint() }),
+  },
+  STORAGE_POOL_LOOKUP_BY_TARGET_PATH: { samples: ['/var/lib/libvirt/images'], read: rStr },
 };
 
 describe('procedure arguments follow remote_protocol.x', () => {
@@ -405,6 +429,40 @@ const REPLIES: { [K in ProcName]: ReplySample<RetOf<(typeof Proc)[K]>>[] } = {
   ],
   DOMAIN_DEFINE_XML_FLAGS: [asDom(DOM_INACTIVE)],
   DOMAIN_ABORT_JOB_FLAGS: VOID_REPLY,
+  CONNECT_GET_CAPABILITIES: [asString('<capabilities><host><uuid>x</uuid></host></capabilities>')],
+  NETWORK_CREATE: VOID_REPLY,
+  NETWORK_DEFINE_XML: [{ build: (w) => wNamed(w, NET), expect: NET }],
+  NETWORK_DESTROY: VOID_REPLY,
+  NETWORK_UNDEFINE: VOID_REPLY,
+  STORAGE_POOL_CREATE_XML: [{ build: (w) => wNamed(w, POOL), expect: POOL }],
+  STORAGE_POOL_DESTROY: VOID_REPLY,
+  STORAGE_POOL_REFRESH: VOID_REPLY,
+  STORAGE_POOL_GET_XML_DESC: [asString("<pool type='dir'><name>default</name></pool>")],
+  STORAGE_VOL_LOOKUP_BY_PATH: [{ build: (w) => wVol(w, VOL), expect: VOL }],
+  STORAGE_VOL_GET_XML_DESC: [asString("<volume type='file'><name>x.img</name></volume>")],
+  DOMAIN_IS_PERSISTENT: [asIntBool(1, true), asIntBool(0, false)],
+  NETWORK_IS_ACTIVE: [asIntBool(1, true), asIntBool(0, false)],
+  NETWORK_IS_PERSISTENT: [asIntBool(1, true), asIntBool(0, false)],
+  NETWORK_GET_DHCP_LEASES: [
+    { build: (w) => void w.uint(0).uint(0), expect: { leases: [], count: 0 }, size: 8 },
+    {
+      build: (w) => {
+        w.uint(2);
+        w.string('virbr0').hyper(1_800_000_000n).int(0).uint(1).string('52:54:00:00:00:01').uint(0).string('10.0.0.5').uint(24)
+          .uint(1).string('vm1').uint(0);
+        w.string('virbr0').hyper(-1n).int(1).uint(0).uint(1).string('iaid').string('fd00::5').uint(64).uint(0).uint(1).string('duid');
+        w.uint(2);
+      },
+      expect: {
+        leases: [
+          { iface: 'virbr0', expiryTime: 1_800_000_000n, type: 0, mac: '52:54:00:00:00:01', iaid: null, ipaddr: '10.0.0.5', prefix: 24, hostname: 'vm1', clientId: null },
+          { iface: 'virbr0', expiryTime: -1n, type: 1, mac: null, iaid: 'iaid', ipaddr: 'fd00::5', prefix: 64, hostname: null, clientId: 'duid' },
+        ],
+        count: 2,
+      },
+    },
+  ],
+  STORAGE_POOL_LOOKUP_BY_TARGET_PATH: [{ build: (w) => wNamed(w, POOL), expect: POOL }],
 };
 
 describe('procedure replies follow remote_protocol.x', () => {

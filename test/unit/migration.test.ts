@@ -1,0 +1,102 @@
+/** The sans-I/O pieces of migration: options to flags and parameters, disks, job progress, the pre-check error. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as v from 'valibot';
+import { fail, pass, skip } from '../../src/migration/checks.ts';
+import { directoryOf, parseDisks } from '../../src/migration/disks.ts';
+import { MigrateInput, destinationUri, migrateFlags, migrateParams } from '../../src/migration/options.ts';
+import { precheckError } from '../../src/migration/precheck.ts';
+import { jobProgress } from '../../src/migration/progress.ts';
+
+const parse = (input: Record<string, unknown>) => v.parse(MigrateInput, { domain: 'vm', target: 'b', ...input });
+const issues = (input: Record<string, unknown>) => {
+  const r = v.safeParse(MigrateInput, { domain: 'vm', target: 'b', ...input });
+  return r.success ? [] : [...new Set(r.issues.map((i) => v.getDotPath(i)))];
+};
+
+describe('options', () => {
+  test('defaults: live, persistent on the destination, source undefined: LIVE|PEER2PEER|PERSIST_DEST|UNDEFINE_SOURCE = 27', () => {
+    const o = parse({});
+    assert.deepEqual([o.live, o.persist, o.undefineSource, o.copyStorage, o.bandwidth, o.timeout], [true, true, true, false, undefined, undefined]);
+    assert.equal(migrateFlags(o), 27);
+    assert.deepEqual(migrateParams(o), []);
+  });
+
+  test('each option moves its flag or parameter', () => {
+    assert.equal(migrateFlags(parse({ live: false })), 2 | 8 | 16 | 1024);
+    assert.equal(migrateFlags(parse({ persist: false, undefineSource: false })), 1 | 2);
+    assert.equal(migrateFlags(parse({ copyStorage: true })), 27 | 64);
+    assert.deepEqual(migrateParams(parse({ bandwidth: 5 })), [{ field: 'bandwidth', type: 'ullong', value: 5n }]);
+  });
+
+  test('combinations libvirt refuses are refused by field', () => {
+    assert.deepEqual(issues({ live: false, persist: false }), ['persist']);
+    assert.deepEqual(issues({ live: false, copyStorage: true }), ['copyStorage']);
+    assert.deepEqual(issues({ live: false, bandwidth: 1 }), ['bandwidth']);
+    assert.deepEqual(issues({ bandwidth: 0.5 }), ['bandwidth']);
+    assert.deepEqual(issues({ timeout: 0 }), ['timeout']);
+    assert.deepEqual(issues({ target: 'a b' }), ['target']);
+    assert.deepEqual(issues({ speed: 1 }), ['speed']);
+  });
+
+  test('a host name goes through the template; a URI is taken as given', () => {
+    assert.equal(destinationUri('kvm2', 'qemu+tcp://{target}/system'), 'qemu+tcp://kvm2/system');
+    assert.equal(destinationUri('kvm2', 'qemu+ssh://root@{target}/system'), 'qemu+ssh://root@kvm2/system');
+    assert.equal(destinationUri('qemu+tls://kvm3/system', 'qemu+tcp://{target}/system'), 'qemu+tls://kvm3/system');
+  });
+});
+
+describe('disks', () => {
+  const xml = `<domain><devices>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/var/lib/libvirt/images/vm.qcow2'/><target dev='vda' bus='virtio'/></disk>
+    <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><target dev='sda' bus='sata'/><readonly/></disk>
+    <disk type='volume' device='disk'><source pool='default' volume='data.qcow2'/><target dev='vdb' bus='virtio'/></disk>
+    <disk type='block' device='disk'><source dev='/dev/vg/lv'/><target dev='vdc' bus='virtio'/><readonly/></disk>
+    <disk type='network' device='disk'><source protocol='rbd' name='pool/img'/><target dev='vdd' bus='virtio'/></disk>
+  </devices></domain>`;
+
+  test('every disk with where its data is', () => {
+    assert.deepEqual(parseDisks(xml), [
+      { target: 'vda', type: 'file', device: 'disk', path: '/var/lib/libvirt/images/vm.qcow2', volume: null, readonly: false },
+      { target: 'sda', type: 'file', device: 'cdrom', path: null, volume: null, readonly: true },
+      { target: 'vdb', type: 'volume', device: 'disk', path: null, volume: { pool: 'default', name: 'data.qcow2' }, readonly: false },
+      { target: 'vdc', type: 'block', device: 'disk', path: '/dev/vg/lv', volume: null, readonly: true },
+      { target: 'vdd', type: 'network', device: 'disk', path: null, volume: null, readonly: false },
+    ]);
+    assert.deepEqual(parseDisks('<domain><devices/></domain>'), []);
+    assert.deepEqual(['/a/b/c.qcow2', '/c.qcow2', 'c'].map(directoryOf), ['/a/b', '/', '/']);
+  });
+});
+
+describe('job progress', () => {
+  test('a running migration out, in plain numbers; no job is null', () => {
+    const stats = { operation: 5, time_elapsed: 1015n, data_total: 2148016128n, data_processed: 737784n, data_remaining: 1903591424n, memory_bps: 1048770n, downtime: 300n, other: 'x' };
+    assert.deepEqual(jobProgress(2, stats), {
+      type: 'unbounded', operation: 'migration-out', timeElapsedMs: 1015, dataTotal: 2148016128, dataProcessed: 737784,
+      dataRemaining: 1903591424, memoryBps: 1048770, downtimeMs: 300,
+    });
+    assert.equal(jobProgress(0, {}), null);
+    assert.deepEqual(jobProgress(3, { operation: 4, errmsg: 'x' }), { type: 'completed', operation: 'migration-in', errorMessage: 'x' });
+  });
+});
+
+describe('the pre-check error', () => {
+  const report = (checks: ReturnType<typeof pass>[]) => ({ ok: false, domain: 'vm', destinationUri: 'qemu+tcp://b/system', mode: 'live' as const, flags: 27, checks });
+
+  test('the first failure decides the code; every failure is listed with its field', () => {
+    const err = precheckError(report([
+      pass('destination', 'qemu+tcp://b/system'),
+      fail('domain', 'is shut off', 'CONFLICT', 'domain'),
+      fail('source', 'cannot migrate peer to peer', 'UNSUPPORTED'),
+      skip('reachable', 'not tried'),
+    ]));
+    assert.equal(err.code, 'CONFLICT');
+    assert.equal(err.message, "cannot migrate 'vm' to qemu+tcp://b/system: is shut off; cannot migrate peer to peer");
+    assert.deepEqual(err.details.fields, [{ field: 'domain', message: 'is shut off' }]);
+  });
+
+  test('an unreachable destination is 502 DESTINATION_UNREACHABLE on target', () => {
+    const err = precheckError(report([fail('reachable', 'cannot reach', 'DESTINATION_UNREACHABLE', 'target')]));
+    assert.deepEqual([err.code, err.status, err.details.fields], ['DESTINATION_UNREACHABLE', 502, [{ field: 'target', message: 'cannot reach' }]]);
+  });
+});
