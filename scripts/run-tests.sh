@@ -8,16 +8,21 @@
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 RUN=(node --import tsx --test --test-concurrency=1 --test-reporter=spec)
+LOG=$(mktemp "${TMPDIR:-/tmp}/gvh-tests.XXXXXX")
+trap 'rm -f "$LOG"' EXIT
 mapfile -t files < <(find test -name '*.test.ts' -not -path 'test/host-a/*' | sort)
 mapfile -t in_host_a < <(find test/host-a -name '*.test.ts' 2>/dev/null | sort)
-"${RUN[@]}" "${files[@]}"
-rc=$?
+"${RUN[@]}" "${files[@]}" | tee "$LOG"
+rc=${PIPESTATUS[0]}
 if [ ${#in_host_a[@]} -gt 0 ]; then
   if [ -z "${GVH_A_PID:-}" ]; then
     echo "run-tests: GVH_A_PID is not set; ${in_host_a[*]} need the private hosts (npm run test:all)" >&2
     rc=1
   else
-    nsenter --net="/proc/$GVH_A_PID/ns/net" -- "${RUN[@]}" "${in_host_a[@]}" || rc=1
+    nsenter --net="/proc/$GVH_A_PID/ns/net" -- "${RUN[@]}" "${in_host_a[@]}" | tee -a "$LOG"
+    [ "${PIPESTATUS[0]}" = 0 ] || rc=1
   fi
 fi
+# One closing line over both runs.
+awk '/^ℹ pass /{p+=$3} /^ℹ fail /{f+=$3} END{printf "tests: %d passed, %d failed\n", p, f}' "$LOG"
 exit $rc
