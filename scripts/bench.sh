@@ -9,6 +9,8 @@
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 HOSTS_SH=$ROOT/test/hosts/hosts.sh
 CLIENT_PACKAGES=(python3-libvirt libvirt-clients)
 PYTHON=/usr/bin/python3 # Debian's interpreter: python3-libvirt is not in a pyenv python3 on PATH
@@ -18,14 +20,7 @@ die() { log "$*"; exit 1; }
 
 # Install python3-libvirt / libvirt-clients if missing (no apt-get at all otherwise).
 install_client_packages() {
-  local pkg missing=()
-  for pkg in "${CLIENT_PACKAGES[@]}"; do
-    [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
+  install_missing_packages "${CLIENT_PACKAGES[@]}"
 }
 
 # hosts.sh with our private TMPDIR: it keeps its state pointer there, so other runs' hosts are safe.

@@ -14,6 +14,8 @@
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 HOSTS_SH=$ROOT/test/hosts/hosts.sh
 GUEST_XML=$ROOT/test/hosts/tiny-guest.xml.example
 SYSTEM_SOCK=/run/libvirt/libvirt-sock
@@ -38,14 +40,7 @@ parse_args() {
 }
 
 install_packages() {
-  local pkg missing=()
-  for pkg in "${PACKAGES[@]}"; do
-    [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
+  install_missing_packages "${PACKAGES[@]}"
 }
 
 # True when a daemon accepts connections on the system socket.

@@ -6,6 +6,8 @@
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 HOSTS_SH=$ROOT/test/hosts/hosts.sh
 DEBIAN_PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
   qemu-utils dnsmasq-base iptables iproute2 util-linux mount python3-libvirt
@@ -16,15 +18,7 @@ die() { log "$*"; exit 1; }
 
 # Install the Debian packages that are not installed yet (no apt-get at all if none is missing).
 install_packages() {
-  local pkg missing=()
-  for pkg in "${DEBIAN_PACKAGES[@]}"; do
-    [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] ||
-      missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
+  install_missing_packages "${DEBIAN_PACKAGES[@]}"
 }
 
 # npm ci when node_modules is missing or older than package-lock.json. A node_modules that is a

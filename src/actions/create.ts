@@ -6,7 +6,8 @@
 import * as v from 'valibot';
 import type { Deps } from '../deps.ts';
 import { AppError, withAuditResult } from '../errors.ts';
-import { createFromForm, found } from '../guest/create-from-form.ts';
+import { createFromForm } from '../guest/create-from-form.ts';
+import { found } from '../libvirt/index.ts';
 import { Steps } from '../guest/steps.ts';
 import { stateAfter } from './domain.ts';
 import { DomainName, DomainXml, nameInXml } from './schemas.ts';

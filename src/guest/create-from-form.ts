@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { AppError, withAuditResult } from '../errors.ts';
 import {
-  NetworkUpdateCommand, NetworkUpdateFlags, NetworkUpdateSection, isNotFound, type Libvirt, type NetworkRef, type StoragePoolRef,
+  NetworkUpdateCommand, NetworkUpdateFlags, NetworkUpdateSection, found, isNotFound, type Libvirt, type NetworkRef, type StoragePoolRef,
 } from '../libvirt/index.ts';
 import { parseCapabilities, preferredVirtType, guestDomainXml, type HostCapabilities } from './domain-xml.ts';
 import { checkForm, type FormProblem, type GuestForm, type HostFacts } from './form-checks.ts';
@@ -101,17 +101,6 @@ async function baseVolume(lv: Libvirt, pool: StoragePoolRef, image: string): Pro
     return parseVolumeXml(await lv.storageVolXml(await lv.lookupStorageVol(pool, image)));
   } catch (err) {
     if (isNotFound(err)) return null;
-    throw err;
-  }
-}
-
-/** true when the lookup finds the object, false on "not found"; other errors pass. */
-export async function found(lookup: Promise<unknown>): Promise<boolean> {
-  try {
-    await lookup;
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
     throw err;
   }
 }

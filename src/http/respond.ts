@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DispatchError } from '../actions/dispatch.ts';
-import { AppError, toAppError } from '../errors.ts';
+import { toAppError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
 import { goJson, toJson } from './json.ts';
 

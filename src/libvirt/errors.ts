@@ -87,3 +87,14 @@ export const isNoSupport = (err: unknown): boolean =>
 
 /** The daemon cannot be reached. */
 export const isUnavailable = (err: unknown): boolean => err instanceof LibvirtUnavailableError;
+
+/** true when the lookup finds the object, false on "not found"; other errors pass through. */
+export async function found(lookup: Promise<unknown>): Promise<boolean> {
+  try {
+    await lookup;
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}

@@ -4,7 +4,7 @@
  * active pool there whose directory can take the copy (libvirt creates the file in it).
  */
 import type { Deps } from '../deps.ts';
-import { isNotFound, type Libvirt } from '../libvirt/index.ts';
+import { found, type Libvirt } from '../libvirt/index.ts';
 import type { Destination } from './destination.ts';
 import { directoryOf, parseDisks, type DiskInfo } from './disks.ts';
 import type { MigrateOptions } from './options.ts';
@@ -39,20 +39,11 @@ async function diskPath(lv: Libvirt, disk: DiskInfo): Promise<string | null> {
 async function diskProblem(dest: Destination, o: MigrateOptions, disk: DiskInfo, path: string): Promise<string | null> {
   if (o.copyStorage && !disk.readonly) {
     const dir = directoryOf(path);
-    const found = await exists(dest.lv.lookupStoragePoolByTargetPath(dir));
-    return found ? null : `disk ${disk.target} (${path}): ${dest.hostname} has no active storage pool at ${dir} to copy it into`;
+    const hasPool = await found(dest.lv.lookupStoragePoolByTargetPath(dir));
+    return hasPool ? null : `disk ${disk.target} (${path}): ${dest.hostname} has no active storage pool at ${dir} to copy it into`;
   }
-  if (await exists(dest.lv.lookupStorageVolByPath(path))) return null;
+  if (await found(dest.lv.lookupStorageVolByPath(path))) return null;
   const hint = disk.readonly ? 'read-only disks are never copied' : 'set copyStorage to copy it, or put it on storage both hosts share';
   return `disk ${disk.target} (${path}) is not on storage ${dest.hostname} knows: ${hint}`;
 }
 
-async function exists(lookup: Promise<unknown>): Promise<boolean> {
-  try {
-    await lookup;
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
-}

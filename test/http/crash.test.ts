@@ -4,39 +4,19 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { hostEnv, openHost } from '../support/hosts.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
 import { sleep } from './fixtures/http.ts';
+import { freePort, spawnCaptured, type Spawned } from '../support/process.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+interface Agent extends Spawned { base: string }
 
-interface Agent { proc: ChildProcess; base: string; output: () => string; exited: Promise<{ code: number | null; signal: string | null }> }
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function spawnAgent(args: string[], env: Record<string, string> = {}): Omit<Agent, 'base'> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => { out += d; });
-  proc.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-  return { proc, output: () => out, exited };
+function spawnAgent(args: string[], env: Record<string, string> = {}): Spawned {
+  return spawnCaptured(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { env: { ...process.env, ...env } });
 }
 
 /** Starts the agent on `db` and waits until it answers with libvirt connected. */
