@@ -3,9 +3,13 @@
  * imports a singleton.
  */
 import type { Logger } from 'pino';
+import type { FinishedAudit } from './actions/dispatch.ts';
 import type { DomainLocks } from './actions/locks.ts';
+import type { EventFeed } from './events/feed.ts';
 import type { DomainEventHub } from './events/hub.ts';
+import type { Listeners } from './events/listeners.ts';
 import type { HostSysinfo } from './host/sysinfo.ts';
+import type { Inventory } from './inventory/index.ts';
 import type { Libvirt } from './libvirt/index.ts';
 import type { AuditStore, DefinitionStore } from './store/types.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
@@ -22,6 +26,8 @@ export interface Settings {
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   migrateUriTemplate: string;
+  /** A default (fresh) read slower than this is answered from the inventory view instead. */
+  readTimeoutMs: number;
 }
 
 /** The dependencies of the app, its handlers and its jobs. */
@@ -36,4 +42,10 @@ export interface Deps {
   clock: Clock;
   log: Logger;
   settings: Settings;
+  /** The in-memory view of the host and the stores of its history. */
+  inventory: Inventory;
+  /** Domain events and finished audit records for GET /v1/events. */
+  feed: EventFeed;
+  /** Called by the dispatcher each time it completes an audit record. */
+  auditFinished: Listeners<FinishedAudit>;
 }

@@ -12,9 +12,13 @@ import { runTokenCli } from './auth/cli.ts';
 import { TokenVerifier, loadTokens } from './auth/tokens.ts';
 import { ConfigError, helpText, parseConfig, type Config } from './config.ts';
 import type { Deps } from './deps.ts';
+import { EventFeed } from './events/feed.ts';
 import { DomainEventHub } from './events/hub.ts';
+import { Listeners } from './events/listeners.ts';
 import { cachedReader } from './host/cache.ts';
 import { readSysinfo } from './host/sysinfo.ts';
+import { createInventory } from './inventory/index.ts';
+import { startBackground, type Background } from './jobs/background.ts';
 import { Libvirt, LibvirtClient } from './libvirt/index.ts';
 import { SqliteAuditStore } from './store/audit.ts';
 import { closeDatabase, openDatabase, type Database } from './store/db.ts';
@@ -45,9 +49,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const deps = buildDeps(config, db, tokens, log);
   const interrupted = deps.audit.markInterrupted(deps.clock.now());
   log.info({ db: config.db, schemaFrom: from, schemaTo: to, interrupted }, 'database ready');
+  const background = startBackground(deps, {
+    snapshots: { schedule: config.snapshotSchedule },
+    retention: { snapshotRetentionMs: config.snapshotRetentionMs, auditRetentionMs: config.auditRetentionMs },
+  });
   connectLibvirt(deps, log);
   const server = listen(config, deps, log);
-  const stop = () => void shutdown(server, deps, db, log).then(() => process.exit(0));
+  const stop = () => void shutdown(server, deps, db, log, background).then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   return null;
@@ -72,7 +80,11 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
       bodyLimitBytes: config.bodyLimitBytes,
       requestTimeoutMs: config.requestTimeoutMs,
       migrateUriTemplate: config.migrateUriTemplate,
+      readTimeoutMs: config.readTimeoutMs,
     },
+    inventory: createInventory(db),
+    feed: new EventFeed(),
+    auditFinished: new Listeners(),
   };
 }
 
@@ -104,13 +116,15 @@ function listen(config: Config, deps: Deps, log: Logger): ServerType {
   return serve(options, (info) => log.info({ address: info.address, port: info.port, tls: tls !== null }, 'listening'));
 }
 
-async function shutdown(server: ServerType, deps: Deps, db: Database, log: Logger): Promise<void> {
+async function shutdown(server: ServerType, deps: Deps, db: Database, log: Logger, background: Background): Promise<void> {
   log.info('shutting down');
+  const jobs = background.stop(); // closes the event streams first, so that the server can close
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, SHUTDOWN_DEADLINE_MS);
     server.close(() => { clearTimeout(timer); resolve(); });
     if ('closeIdleConnections' in server) server.closeIdleConnections();
   });
+  await jobs;
   await deps.libvirt.client.close();
   closeDatabase(db);
   log.info('stopped');

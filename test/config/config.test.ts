@@ -19,6 +19,10 @@ const DEFAULTS: Config = {
   libvirtTimeoutMs: 30_000,
   tls: undefined,
   migrateUriTemplate: 'qemu+tcp://{target}/system',
+  snapshotSchedule: '*/30 * * * * *',
+  snapshotRetentionMs: 14 * 86_400_000,
+  auditRetentionMs: null,
+  readTimeoutMs: 2000,
 };
 
 /** Asserts parsing throws a ConfigError whose message contains every one of `parts`. */
@@ -55,6 +59,10 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['request-timeout', '5', { requestTimeoutMs: 5000 }],
   ['libvirt-timeout', '2.5', { libvirtTimeoutMs: 2500 }],
   ['migrate-uri-template', 'qemu+tcp://{target}:16509/system', { migrateUriTemplate: 'qemu+tcp://{target}:16509/system' }],
+  ['snapshot-schedule', '*/5 * * * * *', { snapshotSchedule: '*/5 * * * * *' }],
+  ['snapshot-retention', '36h', { snapshotRetentionMs: 36 * 3_600_000 }],
+  ['audit-retention', '400d', { auditRetentionMs: 400 * 86_400_000 }],
+  ['read-timeout', '1.5', { readTimeoutMs: 1500 }],
 ];
 
 describe('each flag and its environment variable', () => {
@@ -107,6 +115,27 @@ describe('value forms', () => {
     assert.equal(limit('1GiB'), 1024 ** 3);
   });
 
+  test('retention durations: seconds, minutes, hours, days, weeks; audit retention never, any case', () => {
+    const snapshots = (text: string): number => parseConfig(['--snapshot-retention', text], {}).snapshotRetentionMs;
+    assert.equal(snapshots('3600'), 3_600_000);
+    assert.equal(snapshots('90s'), 90_000);
+    assert.equal(snapshots('90m'), 5_400_000);
+    assert.equal(snapshots('2w'), 14 * 86_400_000);
+    assert.equal(parseConfig(['--audit-retention', 'NEVER'], {}).auditRetentionMs, null);
+    assert.equal(parseConfig([], { GOVIRTHOST_AUDIT_RETENTION: '30d' }).auditRetentionMs, 30 * 86_400_000);
+  });
+
+  test('snapshot schedule: five fields (minutes) or six (seconds first)', () => {
+    assert.equal(parseConfig(['--snapshot-schedule', '*/2 * * * *'], {}).snapshotSchedule, '*/2 * * * *');
+    assert.equal(parseConfig(['--snapshot-schedule', '* * * * * *'], {}).snapshotSchedule, '* * * * * *');
+  });
+
+  test('the read timeout must be less than the request timeout', () => {
+    fails(['--request-timeout', '2'], {}, '--read-timeout', 'GOVIRTHOST_READ_TIMEOUT', '--request-timeout', /must be less than/);
+    fails(['--read-timeout', '40'], {}, /\(40 s\) must be less than .*\(30 s\)/);
+    assert.equal(parseConfig(['--request-timeout', '2', '--read-timeout', '1'], {}).readTimeoutMs, 1000);
+  });
+
   test('timeouts: seconds with an optional s', () => {
     assert.equal(parseConfig(['--request-timeout', '90s'], {}).requestTimeoutMs, 90_000);
     assert.equal(parseConfig(['--libvirt-timeout', '0.25'], {}).libvirtTimeoutMs, 250);
@@ -154,6 +183,12 @@ const BAD: [string, string, RegExp][] = [
   ['migrate-uri-template', 'qemu+tcp://host/system', /must contain \{target\}/],
   ['migrate-uri-template', '{target}', /must be a URI/],
   ['db', '', /must not be empty/],
+  ['snapshot-schedule', 'every minute', /not a cron expression/],
+  ['snapshot-schedule', '*/30 * * * * * *', /not a cron expression/],
+  ['snapshot-retention', '2 weeks', /expected a duration/],
+  ['snapshot-retention', '0', /at least 1 second/],
+  ['audit-retention', 'forever', /expected a duration/],
+  ['read-timeout', '0', /more than 0/],
 ];
 
 describe('bad values name the flag and the environment variable', () => {
@@ -246,6 +281,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 12);
+    assert.equal(SETTINGS.length, 16);
   });
 });
