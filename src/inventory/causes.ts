@@ -1,9 +1,11 @@
 /**
  * Links state changes to the audited action that caused them: a change libvirt reported for a
  * domain while an audited mutation ran on it (or within a grace period after it answered, as its
- * events may trail the reply) is that action's doing.
+ * events may trail the reply) is that action's doing. A change while a mutation holds the domain's
+ * lock is left for that mutation, which links it when it ends.
  */
 import type { FinishedAudit } from '../actions/dispatch.ts';
+import type { DomainLocks } from '../actions/locks.ts';
 import type { StateChange } from './types.ts';
 import type { SqliteStateChangeStore } from '../store/state-changes.ts';
 
@@ -14,7 +16,7 @@ export const CAUSE_GRACE_MS = 2_000;
 export class CauseTracker {
   readonly #recent = new Map<string, { auditId: number; until: number }>();
 
-  constructor(private readonly changes: SqliteStateChangeStore, private readonly graceMs = CAUSE_GRACE_MS) {}
+  constructor(private readonly changes: SqliteStateChangeStore, private readonly locks: DomainLocks, private readonly graceMs = CAUSE_GRACE_MS) {}
 
   /** Links the changes already recorded while the action ran; remembers it for the ones to come. */
   auditFinished({ record, family }: FinishedAudit): void {
@@ -26,11 +28,11 @@ export class CauseTracker {
   /** The audited action a change just reported is put down to, or null. */
   auditFor(change: StateChange): number | null {
     const recent = this.#recent.get(change.domain);
-    if (!recent) return null;
+    if (!recent || change.cause.type !== 'event' || this.locks.holder(change.domain) !== undefined) return null;
     if (change.at > recent.until) {
       this.#recent.delete(change.domain);
       return null;
     }
-    return change.cause.type === 'event' ? recent.auditId : null;
+    return recent.auditId;
   }
 }

@@ -34,7 +34,7 @@ export function startBackground(deps: Deps, options: BackgroundOptions): Backgro
   if (stored && inventory.view.takenAt === null) inventory.view.seed(stored);
   const snapshots = new SnapshotJob(deps, options.snapshots);
   const retention = new RetentionJob(deps, options.retention);
-  const causes = new CauseTracker(inventory.changes);
+  const causes = new CauseTracker(inventory.changes, deps.locks);
   const off = [
     inventory.view.onStateChange((change) => recordChange(deps, causes, change)),
     deps.events.listen((e) => onDomainEvent(deps, snapshots, e)),

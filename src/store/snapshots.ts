@@ -190,7 +190,7 @@ function statements(db: Database) {
     lastOkId: db.prepare<[], number>('SELECT max(id) FROM snapshots WHERE ok = 1').pluck(),
     runsOf: db.prepare<[number, number], RunRow>(`
       SELECT r.*, d.uuid FROM snapshot_domains r JOIN inventory_domains d ON d.id = r.domain_id
-      WHERE r.first_snapshot_id <= ? AND (r.last_snapshot_id IS NULL OR r.last_snapshot_id >= ?) ORDER BY r.id`),
+      WHERE r.first_snapshot_id <= ? AND (r.last_snapshot_id IS NULL OR r.last_snapshot_id >= ?) ORDER BY r.domain_id`),
     openRuns: db.prepare<[], RunRow & { id: number; first_snapshot_id: number }>(`
       SELECT r.*, d.uuid FROM snapshot_domains r JOIN inventory_domains d ON d.id = r.domain_id WHERE r.last_snapshot_id IS NULL`),
     openRun: db.prepare<[Record<string, SqlValue>]>(`
