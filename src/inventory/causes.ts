@@ -1,8 +1,9 @@
 /**
  * Links state changes to the audited action that caused them: a change libvirt reported for a
- * domain while an audited mutation ran on it (or within a grace period after it answered, as its
- * events may trail the reply) is that action's doing. A change while a mutation holds the domain's
- * lock is left for that mutation, which links it when it ends.
+ * domain while an audited mutation ran on it is that action's doing, and so is one shortly after
+ * it answered that ends in the state the action reported (its events may trail the reply). A
+ * change while a mutation holds the domain's lock is left for that mutation, which links it when
+ * it ends.
  */
 import type { FinishedAudit } from '../actions/dispatch.ts';
 import type { DomainLocks } from '../actions/locks.ts';
@@ -14,7 +15,7 @@ export const CAUSE_GRACE_MS = 2_000;
 
 /** Remembers recent audited mutations per domain, and links their changes. */
 export class CauseTracker {
-  readonly #recent = new Map<string, { auditId: number; until: number }>();
+  readonly #recent = new Map<string, { auditId: number; until: number; state: unknown }>();
 
   constructor(private readonly changes: SqliteStateChangeStore, private readonly locks: DomainLocks, private readonly graceMs = CAUSE_GRACE_MS) {}
 
@@ -22,7 +23,7 @@ export class CauseTracker {
   auditFinished({ record, family }: FinishedAudit): void {
     if (family !== 'mutation' || record.domain === null || record.outcome === 'rejected' || record.finishedAt === null) return;
     this.changes.linkAudit(record.id, record.domain, record.receivedAt, record.finishedAt);
-    this.#recent.set(record.domain, { auditId: record.id, until: record.finishedAt + this.graceMs });
+    this.#recent.set(record.domain, { auditId: record.id, until: record.finishedAt + this.graceMs, state: record.result?.state });
   }
 
   /** The audited action a change just reported is put down to, or null. */
@@ -33,6 +34,6 @@ export class CauseTracker {
       this.#recent.delete(change.domain);
       return null;
     }
-    return recent.auditId;
+    return recent.state === change.to ? recent.auditId : null;
   }
 }

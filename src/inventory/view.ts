@@ -105,6 +105,7 @@ export class InventoryView {
       if (report) this.#report(entry.view, entry.view.stateText, UNDEFINED_STATE, 'unknown', snapshot.takenAt, { type: 'snapshot' });
     }
     for (const [key, at] of this.#removed) if (at < snapshot.takenAt) this.#removed.delete(key);
+    this.#reorder(seen);
     this.#based(snapshot);
   }
 
@@ -127,6 +128,20 @@ export class InventoryView {
       this.#report(view, entry?.view.stateText ?? UNDEFINED_STATE, view.stateText, view.reasonText, at, cause);
     }
     this.#touch(at);
+  }
+
+  /**
+   * Puts the domains in the snapshot's order (libvirt lists them in the order of its own hash
+   * table, stable while the set of domains is), and those only events know of after them.
+   */
+  #reorder(order: Set<string>): void {
+    const entries = new Map(this.#entries);
+    this.#entries.clear();
+    for (const key of order) {
+      const entry = entries.get(key);
+      if (entry) this.#entries.set(key, entry);
+    }
+    for (const [key, entry] of entries) if (!order.has(key)) this.#entries.set(key, entry);
   }
 
   #applySnapshotDomain(key: string, view: DomainView, takenAt: number, report: boolean): void {

@@ -152,6 +152,15 @@ describe('InventoryView', () => {
     assert.equal(view.modifiedAt, 1100);
   });
 
+  test("the list follows the newest snapshot's order (libvirt's), with domains only events know of after", () => {
+    const { view } = viewWith(dom('a', 1, RUNNING, 1), dom('b', 2, SHUTOFF));
+    view.applyEvent(lifecycle('c', 3, 'defined', 'added'), 1100);
+    assert.deepEqual(view.list().map((d) => d.domain.name), ['a', 'b', 'c']);
+    view.applyEvent(lifecycle('d', 4, 'defined', 'added'), 1300);
+    view.applySnapshot(snapshot(1200, [dom('b', 2, SHUTOFF), dom('c', 3, SHUTOFF), dom('a', 1, RUNNING, 1)]));
+    assert.deepEqual(view.list().map((d) => d.domain.name), ['b', 'c', 'a', 'd']);
+  });
+
   test('events for unknown domains other than DEFINED and STARTED wait for the next snapshot', () => {
     const { view, changes } = viewWith();
     for (const [e, d] of [['suspended', 'paused'], ['resumed', 'unpaused'], ['stopped', 'destroyed'], ['crashed', 'panicked'], ['pmsuspended', 'memory']]) {
