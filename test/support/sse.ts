@@ -1,9 +1,10 @@
 /** Reads a Server-Sent Events response in tests: parses frames, waits for one that matches, closes. */
 
-/** One SSE message: its id (if any) and its data parsed as JSON. */
+/** One SSE message: its id (if any), its data parsed as JSON, and when it arrived (performance.now()). */
 export interface SseMessage {
   id: string | undefined;
   data: any;
+  arrivedAt: number;
 }
 
 /** Reads messages from an SSE body as they arrive. */
@@ -86,7 +87,7 @@ export class SseReader {
       const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
       const id = lines.find((l) => l.startsWith('id: '))?.slice(4);
       if (data === '') this.comments.push(...lines.filter((l) => l.startsWith(':')));
-      else this.messages.push({ id, data: JSON.parse(data) });
+      else this.messages.push({ id, data: JSON.parse(data), arrivedAt: performance.now() });
     }
     for (const w of [...this.#waiters]) w();
   }
