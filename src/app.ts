@@ -9,6 +9,7 @@ import { resolveCaller } from './http/auth.ts';
 import type { AppEnv } from './http/context.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { requestTimeout } from './http/request-timeout.ts';
+import { inventoryRoutes } from './http/inventory-routes.ts';
 import { errorResponse, json } from './http/respond.ts';
 import { restRoutes } from './http/rest.ts';
 import { seedRoutes } from './http/seed.ts';
@@ -32,6 +33,7 @@ export function createApp(deps: Deps, registry: ReadonlyMap<string, Action> = cr
   app.get('/openapi.json', (c) => json(c, openApiDocument(registry)));
   app.route('/', opsRoutes());
   app.route('/v1', restRoutes());
+  app.route('/v1', inventoryRoutes());
   app.route('/', seedRoutes());
   app.notFound((c) => errorResponse(c, new AppError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err));

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
+import { isCronExpression } from './jobs/cron.ts';
 import { parseLibvirtUri } from './libvirt/uri.ts';
 
 /** pino's levels, lowest volume last. */
@@ -39,6 +40,13 @@ export interface Config {
   storagePool: string;
   network: string;
   migrateCheckTimeoutMs: number;
+  /** Cron expression (seconds first) of the inventory snapshots. */
+  snapshotSchedule: string;
+  snapshotRetentionMs: number;
+  /** null: audit records and state changes are kept for ever. */
+  auditRetentionMs: number | null;
+  /** A default read slower than this is answered from the inventory view. */
+  readTimeoutMs: number;
 }
 
 /** A bad flag, environment variable or combination; its message says which and what is wrong. */
@@ -78,11 +86,16 @@ export const SETTINGS: readonly Setting[] = [
     'Bearer tokens with roles (make them with `govirthost token create`). Without it there is no authentication and only loopback is allowed.'),
   setting('log-level', 'LEVEL', 'info', `Log level: ${LOG_LEVELS.join(', ')}.`),
   setting('audit-reads', '', 'false', 'Audit reads as well as changes. Environment: 1/0, true/false, yes/no.'),
+  setting('snapshot-schedule', 'CRON', '*/30 * * * * *', 'When to take inventory snapshots: a cron expression, seconds first.'),
+  setting('snapshot-retention', 'DURATION', '14d', 'How long inventory snapshots are kept: 14d, 36h, 90m, or seconds.'),
+  setting('audit-retention', 'DURATION', 'never', 'How long audit records and the state timeline are kept: never, or a duration such as 400d.'),
   setting('body-limit', 'SIZE', '1MiB', 'Largest request body: bytes, or with a suffix (KiB, MiB, GiB, KB, MB, GB).'),
   setting('request-timeout', 'SECONDS', '30', 'Time limit for one HTTP request.'),
   setting('libvirt-timeout', 'SECONDS', '30', 'Time limit for one libvirt call.'),
   setting('shutdown-timeout', 'SECONDS', '30',
     'On SIGTERM, how long running actions may take to finish; those still running then are recorded as interrupted.'),
+  setting('read-timeout', 'SECONDS', '2',
+    'A read that does not ask for fresh data and gets no answer from libvirt within this is answered from the inventory view (cached). Less than --request-timeout.'),
   setting('tls-cert', 'PATH', undefined, 'TLS certificate (PEM) to serve HTTPS; needs --tls-key.'),
   setting('tls-key', 'PATH', undefined, 'TLS private key (PEM); needs --tls-cert.'),
   setting('migrate-uri-template', 'URI', 'qemu+tcp://{target}/system', 'Destination URI for migrate; {target} is replaced by the target host.'),
@@ -150,6 +163,17 @@ function parseSecondsMs(text: string): number {
   return ms;
 }
 
+const DURATION_UNITS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** Parses a duration (`14d`, `36h`, `90m`, `3600s`, `3600`) into milliseconds. */
+function parseDurationMs(text: string): number {
+  const m = /^(\d{1,9})\s*([smhdw]?)$/i.exec(text);
+  if (!m) throw new Error('expected a duration such as 14d, 36h, 90m or 3600s');
+  const ms = Number(m[1]) * DURATION_UNITS[(m[2] ?? '').toLowerCase()]!;
+  if (ms < 1000) throw new Error('must be at least 1 second');
+  return ms;
+}
+
 /** A valibot action that runs `parse` and turns what it throws into an issue. */
 function parsedBy<T>(parse: (text: string) => T) {
   return v.rawTransform<string, T>(({ dataset, addIssue, NEVER }) => {
@@ -176,6 +200,10 @@ const SCHEMAS = {
   'request-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'libvirt-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'shutdown-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
+  'snapshot-schedule': v.pipe(nonEmpty, v.check(isCronExpression, 'is not a cron expression (6 fields, seconds first, as */30 * * * * *)')),
+  'snapshot-retention': v.pipe(nonEmpty, parsedBy(parseDurationMs)),
+  'audit-retention': v.pipe(nonEmpty, parsedBy((text): number | null => (text.toLowerCase() === 'never' ? null : parseDurationMs(text)))),
+  'read-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'tls-cert': nonEmpty,
   'tls-key': nonEmpty,
   'migrate-uri-template': v.pipe(nonEmpty, v.regex(/^[a-z][a-z0-9+.-]*:\/\//i, 'must be a URI such as qemu+tcp://{target}/system'),
@@ -247,11 +275,12 @@ function validate(s: Setting, raw: Raw): unknown {
   throw new ConfigError(`${s.flag} / ${s.env}: ${JSON.stringify(raw.text)} from ${raw.from}: ${reason}`);
 }
 
+function need<T>(value: T | undefined, name: Name): T {
+  if (value === undefined) throw new ConfigError(`--${name} / ${envName(name)} is required`);
+  return value;
+}
+
 function build(values: Values): Config {
-  const need = <T>(value: T | undefined, name: Name): T => {
-    if (value === undefined) throw new ConfigError(`--${name} / ${envName(name)} is required`);
-    return value;
-  };
   const listen = need(values.listen, 'listen');
   if (values['tokens-file'] === undefined && !isLoopbackHost(listen.host)) {
     const where = listen.host === undefined ? `every address (:${listen.port})` : `'${listen.host}'`;
@@ -281,6 +310,22 @@ function build(values: Values): Config {
     migrateCheckTimeoutMs: need(values['migrate-check-timeout'], 'migrate-check-timeout'),
     storagePool: need(values['storage-pool'], 'storage-pool'),
     network: need(values.network, 'network'),
+    ...inventorySettings(values),
+  };
+}
+
+function inventorySettings(values: Values): Pick<Config, 'snapshotSchedule' | 'snapshotRetentionMs' | 'auditRetentionMs' | 'readTimeoutMs'> {
+  const readTimeoutMs = need(values['read-timeout'], 'read-timeout');
+  const requestTimeoutMs = need(values['request-timeout'], 'request-timeout');
+  if (readTimeoutMs >= requestTimeoutMs) {
+    throw new ConfigError(`--read-timeout / GOVIRTHOST_READ_TIMEOUT (${readTimeoutMs / 1000} s) must be less than --request-timeout / `
+      + `GOVIRTHOST_REQUEST_TIMEOUT (${requestTimeoutMs / 1000} s), or reads time out before they can fall back to the inventory view`);
+  }
+  return {
+    snapshotSchedule: need(values['snapshot-schedule'], 'snapshot-schedule'),
+    snapshotRetentionMs: need(values['snapshot-retention'], 'snapshot-retention'),
+    auditRetentionMs: need(values['audit-retention'], 'audit-retention'),
+    readTimeoutMs,
   };
 }
 

@@ -3,9 +3,13 @@
  * imports a singleton.
  */
 import type { Logger } from 'pino';
+import type { FinishedAudit } from './actions/dispatch.ts';
 import type { DomainLocks } from './actions/locks.ts';
+import type { EventFeed } from './events/feed.ts';
 import type { DomainEventHub } from './events/hub.ts';
+import type { Listeners } from './events/listeners.ts';
 import type { HostSysinfo } from './host/sysinfo.ts';
+import type { Inventory } from './inventory/index.ts';
 import type { Libvirt } from './libvirt/index.ts';
 import type { AuditStore, DefinitionStore } from './store/types.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
@@ -29,6 +33,8 @@ export interface Settings {
   network: string;
   /** How long the migration pre-check waits to open a connection to the destination. */
   migrateCheckTimeoutMs: number;
+  /** A default (fresh) read slower than this is answered from the inventory view instead. */
+  readTimeoutMs: number;
 }
 
 /** The dependencies of the app, its handlers and its jobs. */
@@ -45,4 +51,10 @@ export interface Deps {
   settings: Settings;
   /** Readiness checks, metrics, running actions and the stop flag (main.ts builds them; most tests leave them out). */
   ops?: Ops;
+  /** The in-memory view of the host and the stores of its history. */
+  inventory: Inventory;
+  /** Domain events and finished audit records for GET /v1/events. */
+  feed: EventFeed;
+  /** Called by the dispatcher each time it completes an audit record. */
+  auditFinished: Listeners<FinishedAudit>;
 }

@@ -15,9 +15,13 @@ import { TokenVerifier, loadTokens } from './auth/tokens.ts';
 import { BUNDLE } from './bundled.ts';
 import { ConfigError, helpText, parseConfig, type Config } from './config.ts';
 import type { Deps } from './deps.ts';
+import { EventFeed } from './events/feed.ts';
 import { DomainEventHub } from './events/hub.ts';
+import { Listeners } from './events/listeners.ts';
 import { cachedReader } from './host/cache.ts';
 import { readSysinfo } from './host/sysinfo.ts';
+import { createInventory } from './inventory/index.ts';
+import { startBackground, type Background } from './jobs/background.ts';
 import { Libvirt, LibvirtClient } from './libvirt/index.ts';
 import { buildOps } from './ops/build.ts';
 import { gracefulShutdown } from './ops/shutdown.ts';
@@ -53,11 +57,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const deps = buildDeps(config, db, tokens, log, () => lifecycle.stopping);
   const interrupted = deps.audit.markInterrupted(deps.clock.now());
   log.info({ version: agentVersion(), db: config.db, schemaFrom: from, schemaTo: to, interrupted }, 'database ready');
+  const background = startBackground(deps, {
+    snapshots: { schedule: config.snapshotSchedule },
+    retention: { snapshotRetentionMs: config.snapshotRetentionMs, auditRetentionMs: config.auditRetentionMs },
+  });
   connectLibvirt(deps, log);
   const server = listen(config, deps, log);
   onStopSignal(log, () => {
     lifecycle.stopping = true;
-    return shutdown(server, deps, db, config);
+    return shutdown(server, deps, db, config, background);
   }, () => {
     if (db.open) deps.audit.markInterrupted(deps.clock.now(), 'the agent was stopped by a second signal before the action ended');
   });
@@ -103,8 +111,12 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
       storagePool: config.storagePool,
       network: config.network,
       migrateCheckTimeoutMs: config.migrateCheckTimeoutMs,
+      readTimeoutMs: config.readTimeoutMs,
     },
     ops,
+    inventory: createInventory(db),
+    feed: new EventFeed(),
+    auditFinished: new Listeners(),
   };
 }
 
@@ -159,14 +171,18 @@ function onStopSignal(log: Logger, stop: () => Promise<void>, force: () => void)
   process.on('SIGINT', handler);
 }
 
-function shutdown(server: ServerType, deps: Deps, db: Database, config: Config): Promise<void> {
+function shutdown(server: ServerType, deps: Deps, db: Database, config: Config, background: Background): Promise<void> {
   const ops = deps.ops;
   if (!ops) throw new Error('the agent is built with ops');
+  const jobs = background.stop(); // ends the event streams first, so that the server can close
   return gracefulShutdown({
     server,
     inFlight: ops.inFlight,
     audit: deps.audit,
-    closeLibvirt: () => deps.libvirt.client.close(),
+    closeLibvirt: async () => {
+      await jobs;
+      await deps.libvirt.client.close();
+    },
     closeDatabase: () => closeDatabase(db),
     now: deps.clock.now,
     log: deps.log,

@@ -6,9 +6,9 @@ import * as v from 'valibot';
 import { roleAllows, type Role } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, toAppError, type FieldError } from '../errors.ts';
-import type { AuditProtocol } from '../store/types.ts';
+import type { AuditProtocol, AuditRecord } from '../store/types.ts';
 import { nameInXml } from './schemas.ts';
-import type { Action, ActionOutput } from './types.ts';
+import type { Action, ActionOutput, ReadPolicy } from './types.ts';
 
 /** Who is calling: a token's name and role, or anonymous (no tokens configured). */
 export interface Caller {
@@ -29,6 +29,14 @@ export interface Invocation {
   userAgent: string | null;
   /** A problem the protocol adapter found (bad shape): rejected after auth, and audited. */
   rejection?: AppError;
+  /** How the caller wants a read served: fresh from libvirt or from the inventory view. */
+  read?: ReadPolicy;
+}
+
+/** An audit record the dispatcher just completed, and whether it was a read or a mutation. */
+export interface FinishedAudit {
+  record: AuditRecord;
+  family: 'read' | 'mutation';
 }
 
 /** A finished invocation. */
@@ -77,14 +85,14 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
     if (inv.rejection) throw inv.rejection;
     const input = validate(action, inv.input);
     locked = lockDomain(deps, action, input);
-    const output = await action.run(input, { deps, requestId: inv.requestId, auditId });
-    if (auditId !== null) finishAudit(deps, auditId, 200, null, output.audit ?? null);
+    const output = await action.run(input, { deps, requestId: inv.requestId, auditId, ...(inv.read && { read: inv.read }) });
+    if (auditId !== null) finishAudit(deps, inv, auditId, 200, null, output.audit ?? null);
     return { action, output, auditId };
   } catch (thrown) {
     const err = toAppError(thrown);
     outcome = outcomeOf(err);
     if (!(thrown instanceof AppError) && err.code === 'INTERNAL') deps.log.error({ err: thrown, requestId: inv.requestId }, 'action failed unexpectedly');
-    if (auditId !== null) finishAudit(deps, auditId, err.status, err, err.details.result ?? null);
+    if (auditId !== null) finishAudit(deps, inv, auditId, err.status, err, err.details.result ?? null);
     throw new DispatchError(err, auditId);
   } finally {
     if (locked !== null) deps.locks.release(locked);
@@ -150,7 +158,7 @@ function beginAudit(deps: Deps, inv: Invocation): number {
   });
 }
 
-function finishAudit(deps: Deps, id: number, status: number, err: AppError | null, result: Record<string, unknown> | null): void {
+function finishAudit(deps: Deps, inv: Invocation, id: number, status: number, err: AppError | null, result: Record<string, unknown> | null): void {
   deps.audit.finish(id, {
     finishedAt: deps.clock.now(),
     outcome: err === null ? 'succeeded' : outcomeOf(err),
@@ -160,4 +168,6 @@ function finishAudit(deps: Deps, id: number, status: number, err: AppError | nul
     libvirtCode: err?.details.libvirtCode ?? null,
     result,
   });
+  const record = deps.auditFinished.size > 0 ? deps.audit.get(id) : null;
+  if (record) deps.auditFinished.emit({ record, family: inv.family }, (e) => deps.log.error({ err: e }, 'audit listener failed'));
 }

@@ -1,9 +1,31 @@
-/** One domain: state with reason, vCPUs, memory, CPU time, persistence, autostart. */
+/** One domain: state with reason, vCPUs, memory, CPU time, persistence, autostart; fresh or cached. */
+import type { Deps } from '../deps.ts';
+import { AppError } from '../errors.ts';
+import { readInventory } from '../inventory/read.ts';
 import { ListFlags } from '../libvirt/index.ts';
 import { findDomain } from './domain.ts';
 import type { DomainView } from './list-domains.ts';
 import { DomainOnly } from './schemas.ts';
 import { defineAction } from './types.ts';
+
+async function freshDomain(deps: Deps, name: string): Promise<DomainView> {
+  const lv = deps.libvirt;
+  const dom = await findDomain(deps, name);
+  const [state, info, autostart, persistent] = await Promise.all([
+    lv.domainState(dom), lv.domainInfo(dom), lv.getAutostart(dom), lv.listDomains(ListFlags.PERSISTENT),
+  ]);
+  return {
+    domain: dom,
+    active: dom.id !== -1,
+    ...state,
+    vcpus: info.nrVirtCpu,
+    memoryKiB: info.memoryKiB,
+    maxMemoryKiB: info.maxMemKiB,
+    cpuTimeNs: info.cpuTimeNs,
+    persistent: persistent.some((d) => Buffer.compare(d.uuid, dom.uuid) === 0),
+    autostart,
+  };
+}
 
 export default defineAction({
   name: 'get-domain',
@@ -11,23 +33,11 @@ export default defineAction({
   role: 'viewer',
   summary: 'One domain with its state and figures',
   input: DomainOnly,
-  async run(input, { deps }) {
-    const lv = deps.libvirt;
-    const dom = await findDomain(deps, input.domain);
-    const [state, info, autostart, persistent] = await Promise.all([
-      lv.domainState(dom), lv.domainInfo(dom), lv.getAutostart(dom), lv.listDomains(ListFlags.PERSISTENT),
-    ]);
-    const data: DomainView = {
-      domain: dom,
-      active: dom.id !== -1,
-      ...state,
-      vcpus: info.nrVirtCpu,
-      memoryKiB: info.memoryKiB,
-      maxMemoryKiB: info.maxMemKiB,
-      cpuTimeNs: info.cpuTimeNs,
-      persistent: persistent.some((d) => Buffer.compare(d.uuid, dom.uuid) === 0),
-      autostart,
-    };
-    return { data };
+  run(input, ctx) {
+    return readInventory(ctx, () => freshDomain(ctx.deps, input.domain), (view) => {
+      const entry = view.get(input.domain);
+      if (!entry) throw new AppError('NOT_FOUND', `domain '${input.domain}' not found in the inventory`, { fields: [{ field: 'domain', message: 'no such domain' }] });
+      return { data: entry.view, modifiedAt: entry.updatedAt };
+    });
   },
 });

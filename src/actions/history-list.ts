@@ -1,10 +1,8 @@
 /** The audit log, newest first, filtered, with a cursor that stays stable as records arrive. */
 import * as v from 'valibot';
+import { PositiveInt, Time } from './query-schemas.ts';
 import { DomainName } from './schemas.ts';
 import { defineAction } from './types.ts';
-
-const Time = v.pipe(v.string(), v.isoTimestamp('must be an ISO 8601 time like 2026-11-27T10:00:00Z'), v.transform((s) => Date.parse(s)));
-const PositiveInt = (max: number) => v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a positive whole number'), v.transform(Number), v.minValue(1, 'must be at least 1'), v.maxValue(max, `must be at most ${max}`));
 
 /** History query parameters (as strings from the query string). */
 export const HistoryQuery = v.strictObject({

@@ -1,6 +1,14 @@
-/** Host figures from /proc plus libvirt's view: node info, connection and versions. */
+/** Host figures from /proc plus libvirt's view: node info, connection and versions; fresh or cached. */
 import * as v from 'valibot';
+import type { Deps } from '../deps.ts';
+import { readInventory } from '../inventory/read.ts';
+import type { HostFigures } from '../inventory/types.ts';
 import { defineAction } from './types.ts';
+
+async function freshHost(deps: Deps): Promise<HostFigures> {
+  const [sysinfo, node, libvirt] = await Promise.all([deps.host.sysinfo(), deps.libvirt.nodeInfo(), deps.libvirt.connectionInfo()]);
+  return { sysinfo, node, libvirt };
+}
 
 export default defineAction({
   name: 'host-info',
@@ -8,8 +16,7 @@ export default defineAction({
   role: 'viewer',
   summary: "The host's system figures and libvirt's node info",
   input: v.strictObject({}),
-  async run(_input, { deps }) {
-    const [sysinfo, node, libvirt] = await Promise.all([deps.host.sysinfo(), deps.libvirt.nodeInfo(), deps.libvirt.connectionInfo()]);
-    return { data: { sysinfo, node, libvirt } };
+  run(_input, ctx) {
+    return readInventory(ctx, () => freshHost(ctx.deps), (view) => ({ data: view.host! }));
   },
 });

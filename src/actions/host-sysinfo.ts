@@ -1,5 +1,6 @@
-/** The host's uptime, loads, processes, RAM and swap, from /proc (never libvirt). */
+/** The host's uptime, loads, processes, RAM and swap, from /proc (never libvirt), or from the newest snapshot. */
 import * as v from 'valibot';
+import { readInventory } from '../inventory/read.ts';
 import { defineAction } from './types.ts';
 
 export default defineAction({
@@ -8,7 +9,7 @@ export default defineAction({
   role: 'viewer',
   summary: "The host's uptime, load averages, process count, RAM and swap",
   input: v.strictObject({}),
-  async run(_input, { deps }) {
-    return { data: await deps.host.sysinfo() };
+  run(_input, ctx) {
+    return readInventory(ctx, () => ctx.deps.host.sysinfo(), (view) => ({ data: view.host!.sysinfo }));
   },
 });

@@ -1,9 +1,11 @@
 /**
  * Every domain with its state; with `detail`, also vCPUs, memory, CPU time, persistence and
  * autostart. The plain list is one cheap round trip: libvirt's CPU and vCPU statistics cost about
- * 2 ms per running QEMU domain, so only `detail` asks for them.
+ * 2 ms per running QEMU domain, so only `detail` asks for them. A cached answer is the inventory
+ * view's list (always with the detail), and never touches libvirt.
  */
 import * as v from 'valibot';
+import { readInventory } from '../inventory/read.ts';
 import { ListFlags, type DomainSummary, type Libvirt } from '../libvirt/index.ts';
 import { defineAction } from './types.ts';
 
@@ -27,28 +29,32 @@ async function withInfo(lv: Libvirt, s: DomainSummary): Promise<DomainSummary> {
   return { ...s, vcpus: info.nrVirtCpu, memoryKiB: info.memoryKiB, maxMemoryKiB: info.maxMemKiB, cpuTimeNs: info.cpuTimeNs };
 }
 
+/** Every domain with vCPUs, memory, CPU time, persistence and autostart: three pipelined calls. */
+export async function listDetailed(lv: Libvirt): Promise<DomainView[]> {
+  const [summaries, persistent, autostart] = await Promise.all([
+    lv.listDomainSummaries(),
+    lv.listDomains(ListFlags.PERSISTENT),
+    lv.listDomains(AUTOSTART),
+  ]);
+  const persistentSet = new Set(persistent.map((d) => key(d.uuid)));
+  const autostartSet = new Set(autostart.map((d) => key(d.uuid)));
+  const complete = await Promise.all(summaries.map((s) => (s.vcpus === null ? withInfo(lv, s) : s)));
+  return complete.map((s) => ({
+    ...s,
+    persistent: persistentSet.has(key(s.domain.uuid)),
+    autostart: autostartSet.has(key(s.domain.uuid)),
+  }));
+}
+
 export default defineAction({
   name: 'list-domains',
   kind: 'read',
   role: 'viewer',
   summary: 'List every domain with its state',
   input: v.strictObject({ detail: v.optional(v.boolean()) }),
-  async run(input, { deps }) {
-    if (!input.detail) return { data: await deps.libvirt.listDomainStates() };
-    // Three independent calls, pipelined: one round trip of latency.
-    const [summaries, persistent, autostart] = await Promise.all([
-      deps.libvirt.listDomainSummaries(),
-      deps.libvirt.listDomains(ListFlags.PERSISTENT),
-      deps.libvirt.listDomains(AUTOSTART),
-    ]);
-    const persistentSet = new Set(persistent.map((d) => key(d.uuid)));
-    const autostartSet = new Set(autostart.map((d) => key(d.uuid)));
-    const complete = await Promise.all(summaries.map((s) => (s.vcpus === null ? withInfo(deps.libvirt, s) : s)));
-    const data: DomainView[] = complete.map((s) => ({
-      ...s,
-      persistent: persistentSet.has(key(s.domain.uuid)),
-      autostart: autostartSet.has(key(s.domain.uuid)),
-    }));
-    return { data };
+  run(input, ctx) {
+    const lv = ctx.deps.libvirt;
+    const fresh = (): Promise<readonly DomainView[]> => (input.detail ? listDetailed(lv) : lv.listDomainStates());
+    return readInventory(ctx, fresh, (view) => ({ data: view.list() }));
   },
 });

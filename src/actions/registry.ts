@@ -3,7 +3,9 @@ import type { Action } from './types.ts';
 import create from './create.ts';
 import define from './define.ts';
 import destroy from './destroy.ts';
+import domainTimeline from './domain-timeline.ts';
 import domainXml from './domain-xml.ts';
+import events from './events.ts';
 import getDomain from './get-domain.ts';
 import historyGet from './history-get.ts';
 import historyList from './history-list.ts';
@@ -17,6 +19,8 @@ import reboot from './reboot.ts';
 import reset from './reset.ts';
 import resume from './resume.ts';
 import shutdown from './shutdown.ts';
+import snapshotGet from './snapshot-get.ts';
+import snapshotsList from './snapshots-list.ts';
 import start from './start.ts';
 import suspend from './suspend.ts';
 import undefine from './undefine.ts';
@@ -30,6 +34,10 @@ export const ACTIONS: readonly Action[] = [
   hostInfo,
   historyList,
   historyGet,
+  snapshotsList,
+  snapshotGet,
+  domainTimeline,
+  events,
   start,
   shutdown,
   reboot,

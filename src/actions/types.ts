@@ -6,12 +6,36 @@ import type * as v from 'valibot';
 import type { Role } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
 
+/** Where a read's data comes from: libvirt now, or the inventory view. */
+export type DataSource = 'fresh' | 'cached';
+
+/**
+ * How the caller wants a read served (inventory reads only): `source` when it said so; `maxAgeMs`
+ * from Cache-Control max-age: a cached answer at most that old will do. Neither: fresh, falling
+ * back to the view when libvirt is unreachable or slower than the read timeout.
+ */
+export interface ReadPolicy {
+  source?: DataSource;
+  maxAgeMs?: number;
+}
+
+/** Where a read's answer came from, and how old it is (epoch ms). */
+export interface DataOrigin {
+  source: DataSource;
+  /** When libvirt was read: now for a fresh answer, the snapshot's time for a cached one. */
+  takenAt: number;
+  /** When the data last changed: a cached answer's events may be newer than its snapshot. */
+  modifiedAt: number;
+}
+
 /** What a handler gets besides its input. */
 export interface ActionContext {
   deps: Deps;
   requestId: string;
   /** The audit record of this invocation, when it is audited. */
   auditId: number | null;
+  /** The caller's read policy (reads only). */
+  read?: ReadPolicy;
 }
 
 /** A handler's answer: the data to render and what the audit record keeps of it. */
@@ -19,6 +43,8 @@ export interface ActionOutput<T = unknown> {
   data: T;
   /** The resulting state and other facts for the audit record (mutations). */
   audit?: Record<string, unknown>;
+  /** Where a read's data came from (inventory reads). */
+  origin?: DataOrigin;
 }
 
 /** One action. `domainOf` names the domain to lock and audit (mutations). */

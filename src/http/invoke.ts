@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { DispatchError, dispatch, type Dispatched, type Invocation } from '../actions/dispatch.ts';
+import type { ReadPolicy } from '../actions/types.ts';
 import type { AppError } from '../errors.ts';
 import type { AuditProtocol } from '../store/types.ts';
 import type { AppEnv } from './context.ts';
@@ -12,6 +13,8 @@ export interface Requested {
   family: 'read' | 'mutation';
   input: Record<string, unknown>;
   rejection?: AppError | undefined;
+  /** How the caller wants a read served (inventory reads). */
+  read?: ReadPolicy;
 }
 
 function remoteAddress(c: Context<AppEnv>): string | null {

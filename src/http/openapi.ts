@@ -8,22 +8,46 @@ import type { Action } from '../actions/types.ts';
 import { ERROR_CODES } from '../errors.ts';
 import { DOMAIN_ACTIONS } from './rest.ts';
 
-/** body: 'path-domain' = the action's input without `domain` (it is in the path); 'create' = define/create. */
-interface Route { method: 'get' | 'post' | 'delete'; path: string; action: string; body?: 'path-domain' | 'create'; query?: boolean; status?: string }
+/**
+ * body: 'path-domain' = the action's input without `domain` (it is in the path); 'create' = define/create.
+ * query: the input's fields are query parameters (but those in `pathFields`); cached: fresh or cached
+ * (the `source` parameter and the origin headers); stream: a Server-Sent Events answer.
+ */
+interface Route {
+  method: 'get' | 'post' | 'delete'; path: string; action: string; body?: 'path-domain' | 'create'; query?: boolean; status?: string;
+  pathFields?: string[]; cached?: boolean; stream?: boolean;
+}
 
 const ROUTES: Route[] = [
-  { method: 'get', path: '/v1/domains', action: 'list-domains' },
+  { method: 'get', path: '/v1/domains', action: 'list-domains', cached: true },
   { method: 'post', path: '/v1/domains', action: 'create', body: 'create', status: '201' },
-  { method: 'get', path: '/v1/domains/{name}', action: 'get-domain' },
+  { method: 'get', path: '/v1/domains/{name}', action: 'get-domain', cached: true },
   { method: 'delete', path: '/v1/domains/{name}', action: 'undefine' },
   { method: 'get', path: '/v1/domains/{name}/xml', action: 'domain-xml' },
   ...DOMAIN_ACTIONS.map((a): Route => ({ method: 'post', path: `/v1/domains/{name}/actions/${a}`, action: a, body: 'path-domain' })),
   { method: 'post', path: '/v1/domains/{name}/migrate-check', action: 'migrate-check', body: 'path-domain' },
   { method: 'get', path: '/v1/domains/{name}/migration', action: 'migration-status' },
-  { method: 'get', path: '/v1/host', action: 'host-info' },
+  { method: 'get', path: '/v1/host', action: 'host-info', cached: true },
   { method: 'get', path: '/v1/history', action: 'history-list', query: true },
   { method: 'get', path: '/v1/history/{id}', action: 'history-get' },
+  { method: 'get', path: '/v1/snapshots', action: 'snapshots-list', query: true },
+  { method: 'get', path: '/v1/snapshots/{id}', action: 'snapshot-get' },
+  { method: 'get', path: '/v1/domains/{name}/timeline', action: 'domain-timeline', query: true, pathFields: ['domain'] },
+  { method: 'get', path: '/v1/events', action: 'events', query: true, stream: true },
 ];
+
+const SOURCE_PARAMETERS = [
+  { name: 'source', in: 'query', required: false, schema: { type: 'string', enum: ['fresh', 'cached'] },
+    description: 'fresh: ask libvirt now; cached: the inventory view, never touching libvirt. Absent: Cache-Control decides '
+      + '(no-cache = fresh, max-age=N = a snapshot at most N s old), else fresh with a fallback to the view.' },
+  { name: 'Cache-Control', in: 'header', required: false, schema: { type: 'string' } },
+];
+
+const ORIGIN_HEADERS = {
+  'X-Data-Source': { description: 'fresh or cached', schema: { type: 'string', enum: ['fresh', 'cached'] } },
+  Age: { description: 'seconds since libvirt was read', schema: { type: 'integer' } },
+  'Last-Modified': { description: 'when the data last changed', schema: { type: 'string' } },
+};
 
 const ErrorEnvelope = {
   type: 'object',
@@ -60,15 +84,21 @@ function bodySchema(route: Route, input: JsonSchema): JsonSchema {
   return { ...input, properties: { ...input.properties, start: { type: 'boolean', description: 'true: define and start (create); false or absent: define only' } } };
 }
 
+function success(route: Route): Record<string, unknown> {
+  if (route.stream) return { description: 'an event stream, one JSON object per event', content: { 'text/event-stream': { schema: { type: 'string' } } } };
+  return { description: 'success', ...(route.cached && { headers: ORIGIN_HEADERS }) };
+}
+
 function operation(route: Route, action: Action): Record<string, unknown> {
-  const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const params = route.cached ? [...pathParams, ...SOURCE_PARAMETERS] : pathParams;
   const op: Record<string, unknown> = {
     operationId: `${route.method}-${route.path}`.replace(/[^a-z0-9]+/gi, '-'),
     summary: action.summary,
     'x-required-role': action.role,
     parameters: params,
     responses: {
-      [route.status ?? '200']: { description: 'success' },
+      [route.status ?? '200']: success(route),
       default: { description: 'error', content: { 'application/json': { schema: ErrorEnvelope } } },
     },
   };
@@ -76,7 +106,8 @@ function operation(route: Route, action: Action): Record<string, unknown> {
   if (route.body) op.requestBody = { required: route.body === 'create', content: { 'application/json': { schema: bodySchema(route, input) } } };
   if (route.query) {
     const props = (input.properties ?? {}) as Record<string, unknown>;
-    op.parameters = [...params, ...Object.entries(props).map(([name, schema]) => ({ name, in: 'query', required: false, schema }))];
+    const query = Object.entries(props).filter(([name]) => !route.pathFields?.includes(name));
+    op.parameters = [...params, ...query.map(([name, schema]) => ({ name, in: 'query', required: false, schema }))];
   }
   return op;
 }

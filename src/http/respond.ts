@@ -13,6 +13,11 @@ export function json(c: Context<AppEnv>, value: unknown, status: ContentfulStatu
   return c.body(toJson(value), status, JSON_TYPE);
 }
 
+/** A response with JSON text that is already rendered. */
+export function jsonText(c: Context<AppEnv>, text: string, status: ContentfulStatusCode = 200): Response {
+  return c.body(text, status, JSON_TYPE);
+}
+
 /** A JSON response encoded exactly as Go's encoding/json would (seed protocol). */
 export function goJsonResponse(c: Context<AppEnv>, value: unknown, status: ContentfulStatusCode = 200): Response {
   return c.body(goJson(value), status, JSON_TYPE);

@@ -7,8 +7,10 @@ import { readMutationBody } from './body.ts';
 import { unknownAction } from '../actions/dispatch.ts';
 import type { AppEnv } from './context.ts';
 import { invoke } from './invoke.ts';
+import { notCached, readPolicy, setOriginHeaders } from './read-policy.ts';
 import { json, xml } from './respond.ts';
 import { migrationRoutes } from './rest-migration.ts';
+import { invokeRead, sourcedJson } from './sourced.ts';
 
 /** Actions reachable as POST /v1/domains/{name}/actions/{action}. */
 export const DOMAIN_ACTIONS = ['start', 'shutdown', 'reboot', 'reset', 'destroy', 'suspend', 'resume', 'migrate'] as const;
@@ -17,16 +19,19 @@ export const DOMAIN_ACTIONS = ['start', 'shutdown', 'reboot', 'reset', 'destroy'
 export function restRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/domains', async (c) => {
-    const { output } = await invoke(c, 'rest', { action: 'list-domains', family: 'read', input: { detail: true } });
-    return json(c, { domains: (output.data as DomainView[]).map(domainView) });
+    const { output } = await invokeRead(c, 'list-domains', { detail: true });
+    return sourcedJson(c, output, () => ({ domains: (output.data as DomainView[]).map(domainView) }), 'rest-domains');
   });
   app.post('/domains', createOrDefine);
   app.get('/domains/:name', async (c) => {
-    const { output } = await invoke(c, 'rest', { action: 'get-domain', family: 'read', input: { domain: c.req.param('name') } });
-    return json(c, domainView(output.data as DomainView));
+    const { output } = await invokeRead(c, 'get-domain', { domain: c.req.param('name') });
+    return sourcedJson(c, output, () => domainView(output.data as DomainView));
   });
   app.get('/domains/:name/xml', async (c) => {
-    const { output } = await invoke(c, 'rest', { action: 'domain-xml', family: 'read', input: { domain: c.req.param('name') } });
+    const { policy, rejection } = readPolicy(c);
+    const input = { domain: c.req.param('name') };
+    const { output } = await invoke(c, 'rest', { action: 'domain-xml', family: 'read', input, rejection: rejection ?? notCached(policy, 'domain XML') });
+    setOriginHeaders(c, output.origin, c.get('deps').clock.now());
     return xml(c, output.data as string);
   });
   app.delete('/domains/:name', async (c) => {
@@ -40,9 +45,9 @@ export function restRoutes(): Hono<AppEnv> {
     return mutate(c, action, body, rejection ?? (offered ? undefined : unknownAction(action)));
   });
   app.get('/host', async (c) => {
-    const { output } = await invoke(c, 'rest', { action: 'host-info', family: 'read', input: {} });
+    const { output } = await invokeRead(c, 'host-info', {});
     const data = output.data as { sysinfo: unknown; node: NodeInfo; libvirt: ConnectionInfo };
-    return json(c, data);
+    return sourcedJson(c, output, () => ({ ...data }));
   });
   app.get('/history', async (c) => {
     const { output } = await invoke(c, 'rest', { action: 'history-list', family: 'read', input: c.req.query() });

@@ -6,17 +6,21 @@ import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { fieldError } from '../actions/dispatch.ts';
 import type { DomainView } from '../actions/list-domains.ts';
+import type { ActionOutput } from '../actions/types.ts';
 import { AppError } from '../errors.ts';
 import { readJsonObject, readMutationBody } from './body.ts';
 import type { AppEnv } from './context.ts';
 import { invoke, type Requested } from './invoke.ts';
-import { goJsonResponse, xml } from './respond.ts';
+import { goJson } from './json.ts';
+import { notCached, readPolicy, setOriginHeaders } from './read-policy.ts';
+import { goJsonResponse, jsonText, xml } from './respond.ts';
 
 // Go callers send every field of their structs, zero values included: "" / 0 / null mean "not given".
 const Text = v.optional(v.nullable(v.string('must be a string')));
 const Int = v.optional(v.nullable(v.number('must be a number')));
 
-const GetBody = v.strictObject({ target: Text, domain: Text });
+// `source` ("fresh" or "cached") is ours, not the Go original's: Go callers never send it.
+const GetBody = v.strictObject({ target: Text, domain: Text, source: Text });
 const CreateVmForm = v.strictObject({
   hostname: Text, mac: Text, ip: Text, cpucount: Int, memorycount: Int, image: Text, xml: Text, leasetime: Int,
 });
@@ -40,11 +44,20 @@ async function seedGet(c: Context<AppEnv>): Promise<Response> {
   const target = given(shape.value?.target);
   const action = target ? READ_TARGETS[target] : undefined;
   const input = target === 'xml' ? withoutZeros({ domain: shape.value?.domain }) : {}; // vm and metal ignore a domain
-  const rejection = shape.error ?? (action ? undefined : unknownTarget(target));
-  const { output } = await invoke(c, 'seed', { action: action ?? 'list-domains', family: 'read', input, rejection });
+  const { policy, rejection: badSource } = readPolicy(c, given(shape.value?.source));
+  const rejection = shape.error ?? (action ? undefined : unknownTarget(target)) ?? badSource ?? (target === 'xml' ? notCached(policy, 'domain XML') : undefined);
+  const { output } = await invoke(c, 'seed', { action: action ?? 'list-domains', family: 'read', input, rejection, read: policy });
+  setOriginHeaders(c, output.origin, deps.clock.now());
   if (target === 'xml') return xml(c, output.data as string);
   if (target === 'metal') return goJsonResponse(c, { hostmemoryInfo: output.data });
-  return goJsonResponse(c, { domains: (output.data as DomainView[]).map(seedDomainInfo) });
+  return seedVm(c, output);
+}
+
+/** The vm answer; a cached one is rendered once per version of the inventory view. */
+function seedVm(c: Context<AppEnv>, output: ActionOutput): Response {
+  const list = output.data as readonly DomainView[];
+  const render = () => goJson({ domains: list.map(seedDomainInfo) });
+  return jsonText(c, output.origin?.source === 'cached' ? c.get('deps').inventory.view.rendered(list, 'seed-vm', render) : render());
 }
 
 async function seedMutation(c: Context<AppEnv>, method: 'post' | 'delete'): Promise<Response> {

@@ -53,6 +53,7 @@ export class SqliteAuditStore implements AuditStore {
   readonly #finishPending: Statement<Record<string, SqlValue>>;
   readonly #interruptPending: Statement<Record<string, SqlValue>>;
   readonly #selectById: Statement<[number], AuditRow>;
+  readonly #pruneFinished: Statement<[number]>;
   /** History statements by SQL text; the text holds only fixed fragments, so there are few. */
   readonly #historyStatements = new Map<string, Statement<SqlValue[], AuditRow>>();
 
@@ -73,6 +74,7 @@ export class SqliteAuditStore implements AuditStore {
       UPDATE audit SET outcome = 'interrupted', finished_at = @at, error_code = @errorCode, error_message = @errorMessage
       WHERE outcome = 'pending'`);
     this.#selectById = db.prepare<[number], AuditRow>('SELECT * FROM audit WHERE id = ?');
+    this.#pruneFinished = db.prepare<[number]>("DELETE FROM audit WHERE received_at < ? AND outcome != 'pending'");
   }
 
   /** Writes a pending record; returns its id. */
@@ -131,6 +133,11 @@ export class SqliteAuditStore implements AuditStore {
     const records = rows.slice(0, limit).map(recordFromRow);
     const last = records.at(-1);
     return { records, nextCursor: rows.length > limit && last ? last.id : null };
+  }
+
+  /** Deletes finished records received before `before` (a pending one is still running); returns how many. */
+  prune(before: number): number {
+    return this.#pruneFinished.run(before).changes;
   }
 
   #historyStatement(text: string): Statement<SqlValue[], AuditRow> {

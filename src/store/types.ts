@@ -78,6 +78,8 @@ export interface AuditStore {
   get(id: number): AuditRecord | null;
   /** A page of records matching the filters, newest first. */
   query(q: AuditQuery): AuditPage;
+  /** Deletes finished records received before `before` (epoch ms); returns how many. */
+  prune(before: number): number;
 }
 
 /** The XML of domains the agent undefined, so `define` without XML can bring one back. */

@@ -23,6 +23,10 @@ const DEFAULTS: Config = {
   migrateCheckTimeoutMs: 5_000,
   storagePool: 'default',
   network: 'default',
+  snapshotSchedule: '*/30 * * * * *',
+  snapshotRetentionMs: 14 * 86_400_000,
+  auditRetentionMs: null,
+  readTimeoutMs: 2000,
 };
 
 /** Asserts parsing throws a ConfigError whose message contains every one of `parts`. */
@@ -63,6 +67,10 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['migrate-check-timeout', '1.5', { migrateCheckTimeoutMs: 1500 }],
   ['storage-pool', 'images', { storagePool: 'images' }],
   ['network', 'guests', { network: 'guests' }],
+  ['snapshot-schedule', '*/5 * * * * *', { snapshotSchedule: '*/5 * * * * *' }],
+  ['snapshot-retention', '36h', { snapshotRetentionMs: 36 * 3_600_000 }],
+  ['audit-retention', '400d', { auditRetentionMs: 400 * 86_400_000 }],
+  ['read-timeout', '1.5', { readTimeoutMs: 1500 }],
 ];
 
 describe('each flag and its environment variable', () => {
@@ -113,6 +121,27 @@ describe('value forms', () => {
     assert.equal(limit('2k'), 2048);
     assert.equal(limit('1.5KiB'), 1536);
     assert.equal(limit('1GiB'), 1024 ** 3);
+  });
+
+  test('retention durations: seconds, minutes, hours, days, weeks; audit retention never, any case', () => {
+    const snapshots = (text: string): number => parseConfig(['--snapshot-retention', text], {}).snapshotRetentionMs;
+    assert.equal(snapshots('3600'), 3_600_000);
+    assert.equal(snapshots('90s'), 90_000);
+    assert.equal(snapshots('90m'), 5_400_000);
+    assert.equal(snapshots('2w'), 14 * 86_400_000);
+    assert.equal(parseConfig(['--audit-retention', 'NEVER'], {}).auditRetentionMs, null);
+    assert.equal(parseConfig([], { GOVIRTHOST_AUDIT_RETENTION: '30d' }).auditRetentionMs, 30 * 86_400_000);
+  });
+
+  test('snapshot schedule: five fields (minutes) or six (seconds first)', () => {
+    assert.equal(parseConfig(['--snapshot-schedule', '*/2 * * * *'], {}).snapshotSchedule, '*/2 * * * *');
+    assert.equal(parseConfig(['--snapshot-schedule', '* * * * * *'], {}).snapshotSchedule, '* * * * * *');
+  });
+
+  test('the read timeout must be less than the request timeout', () => {
+    fails(['--request-timeout', '2'], {}, '--read-timeout', 'GOVIRTHOST_READ_TIMEOUT', '--request-timeout', /must be less than/);
+    fails(['--read-timeout', '40'], {}, /\(40 s\) must be less than .*\(30 s\)/);
+    assert.equal(parseConfig(['--request-timeout', '2', '--read-timeout', '1'], {}).readTimeoutMs, 1000);
   });
 
   test('timeouts: seconds with an optional s', () => {
@@ -166,6 +195,12 @@ const BAD: [string, string, RegExp][] = [
   ['migrate-check-timeout', '0', /more than 0/],
   ['storage-pool', 'pools/default', /must be a storage pool name/],
   ['network', 'nets/default', /must be a network name/],
+  ['snapshot-schedule', 'every minute', /not a cron expression/],
+  ['snapshot-schedule', '*/30 * * * * * *', /not a cron expression/],
+  ['snapshot-retention', '2 weeks', /expected a duration/],
+  ['snapshot-retention', '0', /at least 1 second/],
+  ['audit-retention', 'forever', /expected a duration/],
+  ['read-timeout', '0', /more than 0/],
 ];
 
 describe('bad values name the flag and the environment variable', () => {
@@ -258,6 +293,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 16);
+    assert.equal(SETTINGS.length, 20);
   });
 });

@@ -53,7 +53,8 @@ describe('REST on the test driver', () => {
   test('GET /v1/host: sysinfo figures, node info, libvirt connection', async () => {
     const a = await call(t, 'GET', '/v1/host');
     assert.equal(a.status, 200);
-    assert.deepEqual(Object.keys(a.body).sort(), ['libvirt', 'node', 'sysinfo']);
+    assert.deepEqual(Object.keys(a.body).sort(), ['libvirt', 'node', 'source', 'sysinfo', 'takenAt']);
+    assert.equal(a.body.source, 'fresh');
     assert.ok(a.body.sysinfo.TotalRam > 0);
     assert.ok(Number.isInteger(a.body.sysinfo.Uptime));
     assert.ok(a.body.node.cpus > 0);

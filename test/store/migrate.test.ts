@@ -192,3 +192,67 @@ describe('0002_undefined_domains', () => {
     assert.deepEqual(db.prepare('SELECT xml, audit_id FROM undefined_domains').get(), { xml: '<domain/>', audit_id: null });
   });
 });
+
+describe('0003_inventory_snapshots and 0004_state_changes', () => {
+  const auditRow = (db: Database, action = 'destroy') =>
+    Number(db.prepare(`
+      INSERT INTO audit (request_id, received_at, actor, protocol, action, domain, params, outcome)
+      VALUES ('r', 1, 'ops', 'rest', ?, 'web1', '{}', 'succeeded')`).run(action).lastInsertRowid);
+
+  test('apply on a version-2 database file with data: its rows stay, the new tables work', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gvh-v2-'));
+    scratchDirs.push(dir);
+    const file = join(dir, 'v2.db');
+    const v2 = openDatabase(file);
+    applyMigrations(v2, REAL_MIGRATIONS.slice(0, 2));
+    const auditId = auditRow(v2, 'undefine');
+    v2.prepare("INSERT INTO undefined_domains (name, xml, audit_id, undefined_at) VALUES ('web1', '<domain/>', ?, 5)").run(auditId);
+    v2.close();
+    const db = openDatabase(file);
+    assert.deepEqual(migrate(db), { from: 2, to: NEWEST });
+    assert.equal(NEWEST >= 4, true);
+    assert.deepEqual(db.prepare('SELECT action, domain FROM audit').all(), [{ action: 'undefine', domain: 'web1' }]);
+    assert.deepEqual(db.prepare('SELECT name, audit_id FROM undefined_domains').all(), [{ name: 'web1', audit_id: auditId }]);
+    for (const t of ['snapshots', 'snapshot_domains', 'inventory_domains', 'host_infos', 'state_changes']) assert.ok(tableExists(db, t), t);
+    db.prepare("INSERT INTO state_changes (domain, uuid, at, from_state, to_state, reason, cause, event, audit_id) VALUES ('web1', ?, 2, 'running', 'shut off', 'destroyed', 'event', 'stopped/destroyed', ?)")
+      .run(Buffer.alloc(16), auditId);
+    assert.equal(db.prepare('SELECT count(*) FROM state_changes').pluck().get(), 1);
+    db.close();
+  });
+
+  test('snapshots: ok with an error, or failed without one, is refused', () => {
+    const db = memoryDbAt(3);
+    const insert = db.prepare('INSERT INTO snapshots (taken_at, duration_ms, ok, error) VALUES (1, 1, ?, ?)');
+    assert.throws(() => insert.run(1, 'oops'), /CHECK constraint failed/);
+    assert.throws(() => insert.run(0, null), /CHECK constraint failed/);
+    assert.throws(() => insert.run(2, null), /CHECK constraint failed/);
+    insert.run(0, 'libvirt down');
+    insert.run(1, null);
+  });
+
+  test('snapshot_domains: one open run per domain; a run cannot end before it starts; UUIDs are 16 bytes', () => {
+    const db = memoryDbAt(3);
+    assert.throws(() => db.prepare('INSERT INTO inventory_domains (uuid) VALUES (?)').run(Buffer.alloc(15)), /CHECK constraint failed/);
+    const key = Number(db.prepare('INSERT INTO inventory_domains (uuid) VALUES (?)').run(Buffer.alloc(16)).lastInsertRowid);
+    const run = db.prepare("INSERT INTO snapshot_domains (domain_id, first_snapshot_id, last_snapshot_id, name, libvirt_id, state, reason) VALUES (?, ?, ?, 'a', -1, 5, 0)");
+    run.run(key, 1, null);
+    assert.throws(() => run.run(key, 2, null), /UNIQUE constraint failed/);
+    assert.throws(() => run.run(key, 3, 2), /CHECK constraint failed/);
+    run.run(key, 1, 1);
+    assert.throws(() => run.run(999, 1, 1), /FOREIGN KEY constraint failed/);
+  });
+
+  test('state_changes: an event cause names its event, a snapshot cause does not; audit rows deleted leave changes unlinked', () => {
+    const db = memoryDbAt(4);
+    const insert = db.prepare("INSERT INTO state_changes (domain, uuid, at, from_state, to_state, reason, cause, event, audit_id) VALUES ('a', ?, 1, 'x', 'y', 'r', ?, ?, ?)");
+    assert.throws(() => insert.run(Buffer.alloc(16), 'event', null, null), /CHECK constraint failed/);
+    assert.throws(() => insert.run(Buffer.alloc(16), 'snapshot', 'started/booted', null), /CHECK constraint failed/);
+    assert.throws(() => insert.run(Buffer.alloc(16), 'guess', null, null), /CHECK constraint failed/);
+    assert.throws(() => insert.run(Buffer.alloc(16), 'event', 'started/booted', 42), /FOREIGN KEY constraint failed/);
+    const auditId = auditRow(db);
+    insert.run(Buffer.alloc(16), 'event', 'stopped/destroyed', auditId);
+    insert.run(Buffer.alloc(16), 'snapshot', null, null);
+    db.prepare('DELETE FROM audit WHERE id = ?').run(auditId);
+    assert.deepEqual(db.prepare('SELECT cause, audit_id FROM state_changes ORDER BY id').all(), [{ cause: 'event', audit_id: null }, { cause: 'snapshot', audit_id: null }]);
+  });
+});

@@ -12,8 +12,12 @@ import { DomainLocks } from '../../src/actions/locks.ts';
 import { createApp } from '../../src/app.ts';
 import { TokenVerifier, createToken, loadTokens, type Role } from '../../src/auth/tokens.ts';
 import type { Deps, Settings } from '../../src/deps.ts';
+import { EventFeed } from '../../src/events/feed.ts';
 import { DomainEventHub } from '../../src/events/hub.ts';
+import { Listeners } from '../../src/events/listeners.ts';
 import { readSysinfo } from '../../src/host/sysinfo.ts';
+import { createInventory } from '../../src/inventory/index.ts';
+import { startBackground, type Background, type BackgroundOptions } from '../../src/jobs/background.ts';
 import { Libvirt, LibvirtClient } from '../../src/libvirt/index.ts';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { openDatabase } from '../../src/store/db.ts';
@@ -27,6 +31,8 @@ export interface TestApp {
   deps: Deps;
   /** Bearer tokens by role, when built with tokens. */
   tokens: Partial<Record<Role, string>>;
+  /** The inventory view, jobs and event feed, when built with `background`. */
+  background: Background | null;
   close(): Promise<void>;
 }
 
@@ -40,7 +46,17 @@ export interface TestAppOptions {
   withOps?: { stopping?: () => boolean };
   /** Where log lines go (default: nowhere). */
   log?: Logger;
+  /** Starts the inventory (view, snapshot and retention jobs, event feed) with these options. */
+  background?: BackgroundOptions;
+  /** A database file instead of :memory: (for tests that reopen it). */
+  dbPath?: string;
 }
+
+/** Background options for tests: a snapshot every second, retention as in production. */
+export const TEST_BACKGROUND: BackgroundOptions = {
+  snapshots: { schedule: '* * * * * *', debounceMs: 200, maxDelayMs: 1000 },
+  retention: { snapshotRetentionMs: 14 * 86_400_000, auditRetentionMs: null },
+};
 
 /** Builds deps and the app; connects libvirt and subscribes to events first. */
 export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -54,7 +70,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   if (!hostname.startsWith('gvh-')) throw new Error(`refusing to test against '${hostname}'`);
   const events = new DomainEventHub(libvirt);
   await events.start();
-  const db = openDatabase(':memory:');
+  const db = openDatabase(opts.dbPath ?? ':memory:');
   migrate(db);
   const { verifier, tokens } = opts.withTokens ? makeTokens() : { verifier: null, tokens: {} };
   const deps: Deps = {
@@ -65,14 +81,25 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     locks: new DomainLocks(),
     clock: { now: () => Date.now() },
     log: opts.log ?? pino({ level: 'silent' }),
-    settings: { auditReads: false, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, migrateUriTemplate: 'qemu+tcp://{target}/system',
-      storagePool: 'default', network: 'default', migrateCheckTimeoutMs: 5_000, ...opts.settings },
+    settings: {
+      auditReads: false, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, migrateUriTemplate: 'qemu+tcp://{target}/system',
+      storagePool: 'default', network: 'default', migrateCheckTimeoutMs: 5_000, readTimeoutMs: 2_000, ...opts.settings,
+    },
+    inventory: createInventory(db),
+    feed: new EventFeed(),
+    auditFinished: new Listeners(),
   };
   if (opts.withOps) {
     deps.ops = buildOps({ version: 'test', libvirt, db, sysinfo: deps.host.sysinfo, actionNames: ACTIONS.map((a) => a.name), stopping: opts.withOps.stopping ?? (() => false) });
     observeCall = (procedure, ok, seconds) => deps.ops?.metrics?.observeLibvirtCall(procedure, ok, seconds);
   }
-  return { app: createApp(deps), deps, tokens, close: async () => { await client.close(); db.close(); } };
+  const background = opts.background ? startBackground(deps, opts.background) : null;
+  const close = async () => {
+    await background?.stop();
+    await client.close();
+    db.close();
+  };
+  return { app: createApp(deps), deps, tokens, background, close };
 }
 
 function makeTokens(): { verifier: TokenVerifier; tokens: Record<Role, string> } {

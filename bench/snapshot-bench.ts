@@ -1,0 +1,180 @@
+/**
+ * Inventory figures (run by scripts/bench.sh after the other two, host A up): cached and fresh
+ * seed GET vm side by side through the bundled agent with 20 and 100 QEMU domains (a quarter
+ * running), at concurrency 1 and 32; then, in this process with the agent's own code, snapshot
+ * duration and bytes per snapshot, and the database size for 30 days of a snapshot every 30 s.
+ *
+ * The size is measured, then extrapolated: K snapshots of the real domains are written to a file
+ * database (WAL checkpointed, free pages not counted), and the growth per snapshot is multiplied
+ * by 86,400. The same rows as one table row per domain per snapshot are measured for comparison.
+ *
+ * Env: GVH_A_URI, GVH_VIRT_TYPE. BENCH_SCALE shortens every loop.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readSysinfo } from '../src/host/sysinfo.ts';
+import { createInventory } from '../src/inventory/index.ts';
+import { takeSnapshot } from '../src/inventory/take.ts';
+import type { InventorySnapshot } from '../src/inventory/types.ts';
+import { Libvirt, LibvirtClient } from '../src/libvirt/index.ts';
+import { openDatabase, type Database } from '../src/store/db.ts';
+import { migrate } from '../src/store/migrate.ts';
+import { bundle, loaded, request, sequential, startProcess, stopProcess, type Agent } from './lib/agent.ts';
+import { BenchDomains } from './lib/fixtures.ts';
+import { spread } from './lib/stats.ts';
+
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+const SEQUENTIAL = Math.max(50, Math.round(2000 * SCALE));
+const LOAD_SECONDS = Math.max(1, Math.round(5 * SCALE));
+const SNAPSHOTS = Math.max(20, Math.round(200 * SCALE));
+const PER_30_DAYS = 30 * 24 * 3600 / 30;
+const CACHED = JSON.stringify({ target: 'vm', domain: '', source: 'cached' });
+const FRESH = JSON.stringify({ target: 'vm', domain: '', source: 'fresh' });
+
+interface HttpRow { n: number; source: 'cached' | 'fresh'; c1Median: number; c1P90: number; c32Rps: number; c32P50: number; cpuUs: number }
+interface SizeRow { n: number; running: number; takeMedianMs: number; takeP90Ms: number; writeMedianMs: number; bytesPerSnapshot: number; naiveBytesPerSnapshot: number }
+
+const log = (msg: string) => process.stderr.write(`snapshot-bench: ${msg}\n`);
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set; run through 'npm run bench'`);
+  return v;
+}
+
+/** Cached and fresh seed GET vm at c=1 and c=32 against a freshly started agent. */
+async function measureHttp(agentJs: string, n: number, dbDir: string): Promise<HttpRow[]> {
+  const port = 18300 + n;
+  const agent = await startProcess([agentJs, '--libvirt-uri', env('GVH_A_URI'), '--listen', `127.0.0.1:${port}`,
+    '--db', path.join(dbDir, `agent-${n}.db`), '--log-level', 'warn'], port);
+  try {
+    await waitForSnapshot(agent, n);
+    const rows: HttpRow[] = [];
+    for (const [source, body] of [['cached', CACHED], ['fresh', FRESH]] as const) {
+      const c1 = await sequential(SEQUENTIAL, () => request(port, 'GET', '/', body));
+      const c32 = await loaded(agent, [{ method: 'GET', path: '/', body }], LOAD_SECONDS);
+      rows.push({ n, source, c1Median: c1.median, c1P90: c1.p90, c32Rps: c32.rps, c32P50: c32.p50, cpuUs: c32.cpuUs });
+      log(`N=${n} ${source}: c=1 median ${c1.median.toFixed(3)} ms, c=32 ${c32.rps.toFixed(0)} req/s`);
+    }
+    return rows;
+  } finally {
+    await stopProcess(agent);
+  }
+}
+
+async function waitForSnapshot(agent: Agent, n: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const seen = (JSON.parse(await request(agent.port, 'GET', '/?target=vm&source=cached').catch(() => '{"domains":[]}')) as { domains: unknown[] }).domains.length;
+    if (seen >= n) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the agent's view did not reach ${n} domains`);
+}
+
+/** Bytes the database holds in pages in use, after folding the WAL back in. */
+function usedBytes(db: Database): number {
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  const pages = (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
+  return pages * pageSize;
+}
+
+/** One row per domain per snapshot, keyed by (snapshot, domain): the obvious layout, for comparison. */
+function naiveTable(db: Database): (snapshotId: number, s: InventorySnapshot) => void {
+  db.exec(`CREATE TABLE naive (snapshot_id INTEGER, domain_id INTEGER, libvirt_id INTEGER, state INTEGER, reason INTEGER, vcpus INTEGER,
+    memory_kib INTEGER, max_memory_kib INTEGER, cpu_time INTEGER, persistent INTEGER, autostart INTEGER, PRIMARY KEY (snapshot_id, domain_id)) WITHOUT ROWID`);
+  const insert = db.prepare('INSERT INTO naive VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  return db.transaction((id: number, s: InventorySnapshot) => {
+    s.domains.forEach((d, i) => insert.run(id, i + 1, d.domain.id, d.state, d.reason, d.vcpus, d.memoryKiB, d.maxMemoryKiB, d.cpuTimeNs, d.persistent ? 1 : 0, d.autostart ? 1 : 0));
+  });
+}
+
+/** Takes SNAPSHOTS snapshots of host A into a file database: durations and bytes per snapshot. */
+async function measureSnapshots(lv: Libvirt, n: number, dir: string): Promise<SizeRow> {
+  const db = openDatabase(path.join(dir, `size-${n}.db`));
+  const naiveDb = openDatabase(path.join(dir, `naive-${n}.db`));
+  try {
+    migrate(db);
+    const inventory = createInventory(db);
+    const writeNaive = naiveTable(naiveDb);
+    const src = { libvirt: lv, host: { sysinfo: () => readSysinfo() }, clock: { now: () => Date.now() } };
+    const first = await takeSnapshot(src);
+    writeNaive(inventory.snapshots.record(first), first);
+    const [base, naiveBase] = [usedBytes(db), usedBytes(naiveDb)];
+    const take: number[] = [];
+    const write: number[] = [];
+    for (let i = 0; i < SNAPSHOTS; i++) {
+      const snap = await takeSnapshot(src);
+      const t0 = performance.now();
+      const id = inventory.snapshots.record(snap);
+      write.push(performance.now() - t0);
+      take.push(snap.durationMs);
+      writeNaive(id, snap);
+    }
+    const running = first.domains.filter((d) => d.active).length;
+    return {
+      n: first.domains.length, running, takeMedianMs: spread(take).median, takeP90Ms: spread(take).p90, writeMedianMs: spread(write).median,
+      bytesPerSnapshot: (usedBytes(db) - base) / SNAPSHOTS, naiveBytesPerSnapshot: (usedBytes(naiveDb) - naiveBase) / SNAPSHOTS,
+    };
+  } finally {
+    db.close();
+    naiveDb.close();
+  }
+}
+
+const fmt = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+
+function table(head: string[], lines: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...lines.map(line)].join('\n');
+}
+
+function report(http: HttpRow[], sizes: SizeRow[]): string {
+  const httpLines = http.map((r) => {
+    const fresh = http.find((x) => x.n === r.n && x.source === 'fresh')!;
+    const ratio = r.source === 'cached' ? `${fmt(r.c32Rps / fresh.c32Rps, 1)}x` : '–';
+    const targets = r.source === 'cached' ? `>10000 req/s: ${r.c32Rps > 10_000 ? 'PASS' : 'FAIL'}${r.n >= 100 ? `; >=10x fresh: ${r.c32Rps >= 10 * fresh.c32Rps ? 'PASS' : 'FAIL'}` : ''}` : '–';
+    return [`seed GET vm ${r.source}`, String(r.n), fmt(r.c1Median, 3), fmt(r.c1P90, 3), fmt(r.c32Rps, 0), fmt(r.c32P50, 0), fmt(r.cpuUs, 0), ratio, targets];
+  });
+  const sizeLines = sizes.map((s) => [
+    `${s.n} (${s.running} running)`, fmt(s.takeMedianMs), fmt(s.takeP90Ms), fmt(s.writeMedianMs, 3), fmt(s.bytesPerSnapshot, 0),
+    mib(s.bytesPerSnapshot * PER_30_DAYS), fmt(s.naiveBytesPerSnapshot, 0), mib(s.naiveBytesPerSnapshot * PER_30_DAYS),
+  ]);
+  return [
+    '', 'Cached vs fresh (agent as a process, keep-alive, loopback)',
+    table(['workload', 'domains', 'c=1 median ms', 'c=1 p90 ms', 'c=32 req/s', 'c=32 p50 ms', 'CPU µs/req', 'cached/fresh c=32', 'target'], httpLines),
+    '', `Snapshots (${SNAPSHOTS} taken per row; bytes = database growth per snapshot, WAL checkpointed; 30 days = ${PER_30_DAYS} snapshots, extrapolated)`,
+    table(['domains', 'take median ms', 'take p90 ms', 'write median ms', 'bytes/snapshot', '30 days × 30 s', 'one-row-per-domain bytes/snapshot', 'its 30 days'], sizeLines),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gvh-snapbench-'));
+  const lv = new Libvirt(new LibvirtClient(env('GVH_A_URI'), { callTimeoutMs: 120_000 }));
+  await lv.client.connect();
+  const domains = new BenchDomains(lv, env('GVH_VIRT_TYPE'));
+  const http: HttpRow[] = [];
+  const sizes: SizeRow[] = [];
+  try {
+    const agentJs = await bundle('src/main.ts', 'agent');
+    for (const n of [20, 100]) {
+      await domains.grow(n);
+      await domains.settle();
+      http.push(...await measureHttp(agentJs, n, tmp));
+      sizes.push(await measureSnapshots(lv, n, tmp));
+      log(`N=${n}: ${fmt(sizes.at(-1)!.bytesPerSnapshot, 0)} bytes per snapshot`);
+    }
+    console.log(report(http, sizes));
+    fs.mkdirSync(path.join('bench', 'results'), { recursive: true });
+    fs.writeFileSync(path.join('bench', 'results', 'snapshot-latest.json'), JSON.stringify({ scale: SCALE, http, sizes, snapshotsPer30Days: PER_30_DAYS }, null, 2));
+  } finally {
+    log(`removed ${await domains.removeAll()} domains`);
+    await lv.client.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();

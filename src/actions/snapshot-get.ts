@@ -1,0 +1,17 @@
+/** One inventory snapshot with its host figures and every domain it saw. */
+import * as v from 'valibot';
+import { AppError } from '../errors.ts';
+import { defineAction } from './types.ts';
+
+export default defineAction({
+  name: 'snapshot-get',
+  kind: 'read',
+  role: 'viewer',
+  summary: 'One inventory snapshot with its domains',
+  input: v.strictObject({ id: v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a snapshot id'), v.transform(Number)) }),
+  async run(input, { deps }) {
+    const snapshot = deps.inventory.snapshots.get(input.id, true);
+    if (!snapshot) throw new AppError('NOT_FOUND', `no snapshot ${input.id}`, { fields: [{ field: 'id', message: 'no such snapshot' }] });
+    return { data: snapshot };
+  },
+});

@@ -1,0 +1,92 @@
+/**
+ * The agent as a real process: a snapshot at start and on its schedule; SIGTERM with an event
+ * stream open ends the stream and exits 0 quickly; restarted on the same database with libvirt
+ * unreachable, it answers from the stored snapshot at once and says so.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { hostEnv } from '../support/hosts.ts';
+import { waitUntil } from '../support/inventory.ts';
+import { SseReader } from '../support/sse.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+interface Agent { proc: ChildProcess; base: string; output: () => string; exited: Promise<{ code: number | null; signal: string | null }> }
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startAgent(args: string[]): Promise<Agent> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...args], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => { out += d; });
+  proc.stderr!.on('data', (d) => { out += d; });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntil(async () => {
+    if (proc.exitCode !== null) throw new Error(`agent exited: ${out}`);
+    return (await fetch(`${base}/healthz`).catch(() => null))?.status === 200;
+  }, 30_000);
+  return { proc, base, output: () => out, exited };
+}
+
+async function get(agent: Agent, p: string): Promise<{ status: number; headers: Headers; body: any }> {
+  const res = await fetch(`${agent.base}${p}`);
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+describe('the agent process and its inventory', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gvh-inv-'));
+  const db = path.join(dir, 'agent.db');
+  const agents: Agent[] = [];
+  after(() => {
+    for (const a of agents) if (a.proc.exitCode === null && a.proc.signalCode === null) a.proc.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a snapshot at start, then on the schedule; SIGTERM with an open event stream exits 0 quickly', async () => {
+    const agent = await startAgent(['--libvirt-uri', hostEnv('GVH_A_TEST_URI'), '--db', db, '--snapshot-schedule', '* * * * * *']);
+    agents.push(agent);
+    await waitUntil(async () => (await get(agent, '/v1/snapshots')).body.snapshots.filter((s: any) => s.ok).length >= 3, 20_000);
+    const snap = (await get(agent, '/v1/snapshots?limit=1&domains=true')).body.snapshots[0];
+    assert.ok(snap.domains.some((d: any) => d.name === 'test'), JSON.stringify(snap));
+    const res = await fetch(`${agent.base}/v1/events`);
+    const sse = new SseReader(res.body!);
+    const t0 = performance.now();
+    agent.proc.kill('SIGTERM');
+    await sse.waitEnded(8_000);
+    const result = await Promise.race([agent.exited, new Promise((r) => setTimeout(() => r(null), 8_000))]);
+    assert.deepEqual(result, { code: 0, signal: null }, agent.output());
+    assert.ok(performance.now() - t0 < 5_000, `took ${performance.now() - t0} ms`);
+  });
+
+  test('restarted with libvirt unreachable: answers from the stored snapshot at once, marked cached', async () => {
+    const agent = await startAgent(['--libvirt-uri', `qemu+unix:///system?socket=${path.join(dir, 'no-such-socket')}`, '--db', db]);
+    agents.push(agent);
+    const stored = (await get(agent, '/v1/snapshots?limit=50')).body.snapshots.find((s: any) => s.ok);
+    const list = await get(agent, '/v1/domains');
+    assert.equal(list.status, 200, JSON.stringify(list.body));
+    assert.deepEqual([list.headers.get('x-data-source'), list.body.source, list.body.takenAt], ['cached', 'cached', stored.takenAt]);
+    assert.ok(list.body.domains.some((d: any) => d.name === 'test'));
+    assert.ok(Number(list.headers.get('age')) >= 0);
+    assert.equal((await get(agent, '/v1/domains?source=fresh')).status, 503);
+    agent.proc.kill('SIGTERM');
+    assert.deepEqual(await agent.exited, { code: 0, signal: null });
+  });
+});
