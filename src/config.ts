@@ -47,6 +47,8 @@ export interface Config {
   auditRetentionMs: number | null;
   /** A default read slower than this is answered from the inventory view. */
   readTimeoutMs: number;
+  /** /readyz is unready while the newest snapshot is older than this. */
+  snapshotMaxAgeMs: number;
 }
 
 /** A bad flag, environment variable or combination; its message says which and what is wrong. */
@@ -94,6 +96,7 @@ export const SETTINGS: readonly Setting[] = [
   setting('libvirt-timeout', 'SECONDS', '30', 'Time limit for one libvirt call.'),
   setting('shutdown-timeout', 'SECONDS', '30',
     'On SIGTERM, how long running actions may take to finish; those still running then are recorded as interrupted.'),
+  setting('snapshot-max-age', 'SECONDS', '300', '/readyz reports unready while the newest inventory snapshot is older than this.'),
   setting('read-timeout', 'SECONDS', '2',
     'A read that does not ask for fresh data and gets no answer from libvirt within this is answered from the inventory view (cached). Less than --request-timeout.'),
   setting('tls-cert', 'PATH', undefined, 'TLS certificate (PEM) to serve HTTPS; needs --tls-key.'),
@@ -204,6 +207,7 @@ const SCHEMAS = {
   'snapshot-retention': v.pipe(nonEmpty, parsedBy(parseDurationMs)),
   'audit-retention': v.pipe(nonEmpty, parsedBy((text): number | null => (text.toLowerCase() === 'never' ? null : parseDurationMs(text)))),
   'read-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
+  'snapshot-max-age': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'tls-cert': nonEmpty,
   'tls-key': nonEmpty,
   'migrate-uri-template': v.pipe(nonEmpty, v.regex(/^[a-z][a-z0-9+.-]*:\/\//i, 'must be a URI such as qemu+tcp://{target}/system'),
@@ -314,7 +318,7 @@ function build(values: Values): Config {
   };
 }
 
-function inventorySettings(values: Values): Pick<Config, 'snapshotSchedule' | 'snapshotRetentionMs' | 'auditRetentionMs' | 'readTimeoutMs'> {
+function inventorySettings(values: Values): Pick<Config, 'snapshotSchedule' | 'snapshotRetentionMs' | 'auditRetentionMs' | 'readTimeoutMs' | 'snapshotMaxAgeMs'> {
   const readTimeoutMs = need(values['read-timeout'], 'read-timeout');
   const requestTimeoutMs = need(values['request-timeout'], 'request-timeout');
   if (readTimeoutMs >= requestTimeoutMs) {
@@ -326,6 +330,7 @@ function inventorySettings(values: Values): Pick<Config, 'snapshotSchedule' | 's
     snapshotRetentionMs: need(values['snapshot-retention'], 'snapshot-retention'),
     auditRetentionMs: need(values['audit-retention'], 'audit-retention'),
     readTimeoutMs,
+    snapshotMaxAgeMs: need(values['snapshot-max-age'], 'snapshot-max-age'),
   };
 }
 

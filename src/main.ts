@@ -58,7 +58,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const interrupted = deps.audit.markInterrupted(deps.clock.now());
   log.info({ version: agentVersion(), db: config.db, schemaFrom: from, schemaTo: to, interrupted }, 'database ready');
   const background = startBackground(deps, {
-    snapshots: { schedule: config.snapshotSchedule },
+    snapshots: { schedule: config.snapshotSchedule, onRun: (outcome) => deps.ops?.metrics?.observeSnapshot(outcome) },
     retention: { snapshotRetentionMs: config.snapshotRetentionMs, auditRetentionMs: config.auditRetentionMs },
   });
   connectLibvirt(deps, log);
@@ -91,7 +91,11 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
   const libvirt = new Libvirt(client);
   const clock = { now: () => Date.now() };
   const sysinfo = cachedReader(() => readSysinfo(), clock.now);
-  const ops = buildOps({ version: agentVersion(), libvirt, db, sysinfo, actionNames: ACTIONS.map((a) => a.name), stopping });
+  const inventory = createInventory(db);
+  const ops = buildOps({
+    version: agentVersion(), libvirt, db, sysinfo, actionNames: ACTIONS.map((a) => a.name), stopping,
+    inventory: { view: inventory.view, maxAgeMs: config.snapshotMaxAgeMs, now: clock.now },
+  });
   observeCall = (procedure, ok, seconds) => ops.metrics?.observeLibvirtCall(procedure, ok, seconds);
   return {
     libvirt,
@@ -114,7 +118,7 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
       readTimeoutMs: config.readTimeoutMs,
     },
     ops,
-    inventory: createInventory(db),
+    inventory,
     feed: new EventFeed(),
     auditFinished: new Listeners(),
   };

@@ -17,6 +17,8 @@ export interface SnapshotJobOptions {
   debounceMs?: number;
   /** ...but never later than this after the first. */
   maxDelayMs?: number;
+  /** Told how each run ended (metrics). */
+  onRun?: (outcome: SnapshotOutcome) => void;
 }
 
 /** How one run ended. */
@@ -79,7 +81,10 @@ export class SnapshotJob {
   }
 
   #begin(): Promise<SnapshotOutcome> {
-    const run = this.#stopped ? Promise.resolve<SnapshotOutcome>({ ok: false, id: null, error: 'stopped' }) : this.#run();
+    const run = this.#stopped ? Promise.resolve<SnapshotOutcome>({ ok: false, id: null, error: 'stopped' }) : this.#run().then((outcome) => {
+      this.options.onRun?.(outcome);
+      return outcome;
+    });
     this.#running = run.finally(() => { this.#running = null; });
     return this.#running;
   }

@@ -2,10 +2,11 @@
 import type { HostSysinfo } from '../host/sysinfo.ts';
 import type { Libvirt } from '../libvirt/index.ts';
 import type { Database } from '../store/db.ts';
+import type { InventoryView } from '../inventory/view.ts';
 import { InFlight } from './inflight.ts';
 import { AgentMetrics } from './metrics.ts';
 import type { Ops } from './ops.ts';
-import { databaseCheck, libvirtCheck, notStoppingCheck } from './readiness.ts';
+import { databaseCheck, libvirtCheck, notStoppingCheck, snapshotAgeCheck } from './readiness.ts';
 
 /** What buildOps reads from. */
 export interface OpsSources {
@@ -15,22 +16,29 @@ export interface OpsSources {
   sysinfo(): Promise<HostSysinfo>;
   actionNames: Iterable<string>;
   stopping(): boolean;
+  /** The inventory view: domains by state come from it (no libvirt call at scrape time), and /readyz bounds its age. */
+  inventory?: { view: InventoryView; maxAgeMs: number; now(): number };
 }
 
 /** The Ops for one agent; subscribes its metrics to the client's state changes. */
 export function buildOps(src: OpsSources): Ops {
   const inFlight = new InFlight();
+  const inv = src.inventory;
   const client = src.libvirt.client;
   const metrics = new AgentMetrics({
     version: src.version,
     libvirtState: () => client.state,
     actionsInFlight: () => inFlight.size,
-    domainStates: () => src.libvirt.listDomainStates(),
+    domainStates: inv ? async () => [...inv.view.list()] : () => src.libvirt.listDomainStates(),
     sysinfo: src.sysinfo,
+    lastSnapshotAt: () => inv?.view.takenAt ?? null,
   }, src.actionNames);
   client.onStateChange((state) => metrics.observeLibvirtState(state));
   return {
-    readiness: [notStoppingCheck(src.stopping), libvirtCheck(client), databaseCheck(src.db)],
+    readiness: [
+      notStoppingCheck(src.stopping), libvirtCheck(client), databaseCheck(src.db),
+      ...(inv ? [snapshotAgeCheck(() => inv.view.takenAt, inv.now, inv.maxAgeMs)] : []),
+    ],
     metrics,
     inFlight,
     stopping: src.stopping,

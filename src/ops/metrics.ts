@@ -24,6 +24,8 @@ export interface MetricsOptions extends ScrapeSources {
   libvirtState(): ConnectionState;
   /** Actions running right now. */
   actionsInFlight(): number;
+  /** When the newest successful inventory snapshot was taken (epoch ms), or null. */
+  lastSnapshotAt?(): number | null;
 }
 
 /** One place that records and renders every metric of one agent. */
@@ -35,6 +37,8 @@ export class AgentMetrics {
   readonly #actionSeconds: Histogram<'action'>;
   readonly #calls: Histogram<'procedure' | 'outcome'>;
   readonly #stateChanges: Counter<'state'>;
+  readonly #snapshots: Counter<'outcome'>;
+  readonly #snapshotSeconds: Histogram;
   readonly #knownActions: ReadonlySet<string>;
 
   constructor(options: MetricsOptions, knownActions: Iterable<string>) {
@@ -49,6 +53,15 @@ export class AgentMetrics {
     new Gauge({ name: 'govirthost_actions_in_flight', help: 'Actions running now', registers, collect() { this.set(options.actionsInFlight()); } });
     this.#calls = new Histogram({ name: 'govirthost_libvirt_call_duration_seconds', help: 'libvirt RPC call latency, by procedure and outcome (ok, error)', labelNames: ['procedure', 'outcome'], buckets: CALL_BUCKETS, registers });
     this.#stateChanges = new Counter({ name: 'govirthost_libvirt_state_changes_total', help: 'libvirt connection state changes, by the state entered', labelNames: ['state'], registers });
+    this.#snapshots = new Counter({ name: 'govirthost_snapshots_total', help: 'Inventory snapshot runs, by outcome (ok, failed)', labelNames: ['outcome'], registers });
+    this.#snapshotSeconds = new Histogram({ name: 'govirthost_snapshot_duration_seconds', help: 'Time a successful inventory snapshot took', buckets: ACTION_BUCKETS, registers });
+    const lastSnapshotAt = options.lastSnapshotAt;
+    if (lastSnapshotAt) {
+      new Gauge({
+        name: 'govirthost_snapshot_last_success_timestamp_seconds', help: 'When the newest successful inventory snapshot was taken (Unix seconds)', registers,
+        collect() { const at = lastSnapshotAt(); if (at === null) this.reset(); else this.set(at / 1000); },
+      });
+    }
     registerLibvirtState(this.registry, options.libvirtState);
     registerScrapeGauges(this.registry, options);
     collectDefaultMetrics({ register: this.registry });
@@ -76,6 +89,12 @@ export class AgentMetrics {
   /** Records a libvirt connection state change (the client's onStateChange). */
   observeLibvirtState(state: ConnectionState): void {
     this.#stateChanges.inc({ state });
+  }
+
+  /** Records one inventory snapshot run (the snapshot job's onRun). */
+  observeSnapshot(outcome: { ok: boolean; durationMs?: number }): void {
+    this.#snapshots.inc({ outcome: outcome.ok ? 'ok' : 'failed' });
+    if (outcome.ok && outcome.durationMs !== undefined) this.#snapshotSeconds.observe(outcome.durationMs / 1000);
   }
 
   /** The Content-Type of scrape(). */

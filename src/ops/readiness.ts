@@ -109,3 +109,18 @@ export function notStoppingCheck(isStopping: () => boolean): ReadinessCheck {
     run: () => (isStopping() ? { ok: false, detail: 'the agent is shutting down' } : { ok: true, detail: 'serving' }),
   };
 }
+
+/** Fails when the newest inventory snapshot is older than maxAgeMs (or there is none yet). */
+export function snapshotAgeCheck(lastSnapshotAt: () => number | null, now: () => number, maxAgeMs: number): ReadinessCheck {
+  return {
+    name: 'snapshots',
+    run: () => {
+      const at = lastSnapshotAt();
+      if (at === null) return { ok: false, detail: 'no inventory snapshot yet' };
+      const ageS = Math.round((now() - at) / 1000);
+      return now() - at <= maxAgeMs
+        ? { ok: true, detail: `newest snapshot ${ageS} s old` }
+        : { ok: false, detail: `newest snapshot ${ageS} s old, more than ${Math.round(maxAgeMs / 1000)} s` };
+    },
+  };
+}

@@ -27,6 +27,7 @@ const DEFAULTS: Config = {
   snapshotRetentionMs: 14 * 86_400_000,
   auditRetentionMs: null,
   readTimeoutMs: 2000,
+  snapshotMaxAgeMs: 300_000,
 };
 
 /** Asserts parsing throws a ConfigError whose message contains every one of `parts`. */
@@ -71,6 +72,7 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['snapshot-retention', '36h', { snapshotRetentionMs: 36 * 3_600_000 }],
   ['audit-retention', '400d', { auditRetentionMs: 400 * 86_400_000 }],
   ['read-timeout', '1.5', { readTimeoutMs: 1500 }],
+  ['snapshot-max-age', '90', { snapshotMaxAgeMs: 90_000 }],
 ];
 
 describe('each flag and its environment variable', () => {
@@ -201,6 +203,7 @@ const BAD: [string, string, RegExp][] = [
   ['snapshot-retention', '0', /at least 1 second/],
   ['audit-retention', 'forever', /expected a duration/],
   ['read-timeout', '0', /more than 0/],
+  ['snapshot-max-age', 'soon', /seconds/],
 ];
 
 describe('bad values name the flag and the environment variable', () => {
@@ -293,6 +296,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 20);
+    assert.equal(SETTINGS.length, 21);
   });
 });

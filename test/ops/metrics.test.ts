@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { AgentMetrics } from '../../src/ops/metrics.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { parsePrometheusText, sampleValue, type Family } from '../support/prom-text.ts';
 import { call } from '../http/fixtures/http.ts';
@@ -139,3 +140,22 @@ function pick(line: Record<string, unknown>): Record<string, unknown> {
   const { msg, status, action, domain, outcome, path } = line;
   return { msg, status, action, domain, outcome, path };
 }
+
+describe('inventory snapshot metrics', () => {
+  test('runs counted by outcome, durations observed, the newest success as a timestamp', async () => {
+    let last: number | null = null;
+    const metrics = new AgentMetrics({
+      version: 'test', libvirtState: () => 'connected', actionsInFlight: () => 0,
+      domainStates: async () => [], sysinfo: () => Promise.reject(new Error('unused')), lastSnapshotAt: () => last,
+    }, []);
+    metrics.observeSnapshot({ ok: true, durationMs: 40 });
+    metrics.observeSnapshot({ ok: false });
+    last = 1_700_000_000_000;
+    const families = parsePrometheusText(await metrics.scrape());
+    assert.equal(sampleValue(families, 'govirthost_snapshots_total', { outcome: 'ok' }), 1);
+    assert.equal(sampleValue(families, 'govirthost_snapshots_total', { outcome: 'failed' }), 1);
+    assert.equal(sampleValue(families, 'govirthost_snapshot_duration_seconds_count'), 1);
+    assert.equal(sampleValue(families, 'govirthost_snapshot_duration_seconds_sum'), 0.04);
+    assert.equal(sampleValue(families, 'govirthost_snapshot_last_success_timestamp_seconds'), 1_700_000_000);
+  });
+});

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { databaseCheck, evaluateReadiness } from '../../src/ops/readiness.ts';
+import { databaseCheck, evaluateReadiness, snapshotAgeCheck } from '../../src/ops/readiness.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
@@ -134,5 +134,20 @@ describe('once shutdown has begun', () => {
     assert.equal((await call(t, 'GET', '/v1/domains')).body.error.code, 'SHUTTING_DOWN');
     assert.equal((await call(t, 'GET', '/healthz')).status, 200);
     assert.equal((await t.deps.libvirt.domainState(await t.deps.libvirt.lookupDomain('test'))).stateText, 'running', 'nothing ran');
+  });
+});
+
+describe('snapshot age check', () => {
+  test('unready without a snapshot or with one older than the bound; ready within it', async () => {
+    let takenAt: number | null = null;
+    let now = 1_000_000;
+    const check = snapshotAgeCheck(() => takenAt, () => now, 300_000);
+    assert.deepEqual(await check.run(), { ok: false, detail: 'no inventory snapshot yet' });
+    takenAt = now - 120_000;
+    assert.equal((await check.run()).ok, true);
+    now += 200_000;
+    const stale = await check.run();
+    assert.equal(stale.ok, false);
+    assert.match(stale.detail, /320 s old, more than 300 s/);
   });
 });
