@@ -11,6 +11,8 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 source "$ROOT/scripts/lib.sh"
+# Private hosts of our own: a GVH_DIR inherited from a caller would point hosts.sh at its hosts.
+unset GVH_DIR
 HOSTS_SH=$ROOT/test/hosts/hosts.sh
 CLIENT_PACKAGES=(python3-libvirt libvirt-clients)
 PYTHON=/usr/bin/python3 # Debian's interpreter: python3-libvirt is not in a pyenv python3 on PATH

@@ -16,6 +16,8 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 source "$ROOT/scripts/lib.sh"
+# Private hosts of our own: a GVH_DIR inherited from a caller would point hosts.sh at its hosts.
+unset GVH_DIR
 HOSTS_SH=$ROOT/test/hosts/hosts.sh
 GUEST_XML=$ROOT/test/hosts/tiny-guest.xml.example
 SYSTEM_SOCK=/run/libvirt/libvirt-sock

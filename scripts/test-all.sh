@@ -8,6 +8,8 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 source "$ROOT/scripts/lib.sh"
+# Private hosts of our own: a GVH_DIR inherited from a caller would point hosts.sh at its hosts.
+unset GVH_DIR
 HOSTS_SH=$ROOT/test/hosts/hosts.sh
 DEBIAN_PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
   qemu-utils dnsmasq-base iptables iproute2 util-linux mount python3-libvirt

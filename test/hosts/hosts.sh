@@ -35,11 +35,15 @@ host_sock() { echo "$1/$2/run/libvirt/libvirt-sock"; }
 host_uri() { echo "qemu+unix:///system?socket=$(host_sock "$1" "$2")"; }
 valid_name() { case $1 in a | b) return 0 ;; *) return 1 ;; esac; }
 
-# The current state dir, or nothing. Only a path shaped like ours is ever trusted (it gets rm -rf).
+# The current state dir, or nothing. GVH_DIR (set by `env`/`up` in a caller's environment) wins
+# over the TMPDIR pointer, so a test always acts on the hosts it talks to, whatever its TMPDIR.
+# Only a path shaped like ours is ever trusted (it gets rm -rf).
 current_dir() {
-  local d
-  d=$(readlink "$POINTER" 2>/dev/null) || return 1
-  case $d in "$STATE_ROOT"/gvh-hosts.??????) ;; *) return 1 ;; esac
+  local d=${GVH_DIR:-}
+  if [ -z "$d" ]; then
+    d=$(readlink "$POINTER" 2>/dev/null) || return 1
+  fi
+  case $d in */gvh-hosts.??????) ;; *) return 1 ;; esac
   [ -d "$d" ] && echo "$d"
 }
 
@@ -183,7 +187,7 @@ cmd_up() {
   for n in "${names[@]}"; do valid_name "$n" || die "unknown host '$n' (use a, b)"; done
   if [ ${#names[@]} -gt 2 ] || [ "${names[0]}" = "${names[1]:-}" ]; then die "duplicate host names"; fi
   [ ${#names[@]} -eq 1 ] || names=(a b)
-  [ -e "$POINTER" ] || [ -L "$POINTER" ] && cmd_down
+  [ -e "$POINTER" ] || [ -L "$POINTER" ] && GVH_DIR='' cmd_down # stale hosts of this TMPDIR
   dir=$(mktemp -d "$STATE_ROOT/gvh-hosts.XXXXXX") || die "mktemp failed"
   ln -sfn "$dir" "$POINTER"
   chmod 0711 "$dir"
@@ -323,7 +327,10 @@ cmd_down() {
     for n in $(hosts_in "$dir"); do reap_namespaces "$dir" "$n" || rc=1; done
     if [ $rc -eq 0 ]; then rm -rf "$dir"; else warn "keeping $dir for inspection"; fi
   fi
-  rm -f "$POINTER"
+  # The pointer goes only when it named these hosts (or nothing that still exists).
+  if [ -z "$dir" ] || [ "$(readlink "$POINTER" 2>/dev/null)" = "$dir" ] || [ ! -d "$(readlink "$POINTER" 2>/dev/null)" ]; then
+    rm -f "$POINTER"
+  fi
   return $rc
 }
 
