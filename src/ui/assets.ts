@@ -67,6 +67,7 @@ details pre { white-space: pre-wrap; word-break: break-word; margin: .2rem 0; fo
 @media (max-width: 700px) {
   main { padding: .6rem; }
   table.cards thead { position: absolute; left: -9999px; }
+  table.cards caption { display: block; }
   table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: 100%; }
   table.cards tr { border: 1px solid var(--line); border-radius: 6px; margin-bottom: .75rem; padding: .25rem .5rem; }
   table.cards td { border: 0; padding: .25rem 0; text-align: left; }

@@ -80,7 +80,7 @@ export function uiRoutes(): Hono<AppEnv> {
 
 /** Charts span the last day, or less when the history is younger (from its first record). */
 function chartStart(times: number[], to: number): number {
-  return Math.max(to - DAY_MS, Math.min(to - 60_000, ...times));
+  return Math.max(to - DAY_MS, Math.min(to - 1000, ...times));
 }
 
 const orNull = (err: unknown) => {
