@@ -184,6 +184,25 @@ describe('the dashboard in Chromium, on QEMU guests', () => {
     assert.match(await page.locator('[role=alert]').textContent() ?? '', /since/);
   });
 
+  test('keyboard: the skip link comes first, focus is visible, the row buttons are reachable', async () => {
+    await page.goto(`${served.url}/ui`);
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      return { text: el.textContent, outline: getComputedStyle(el).outlineStyle, width: getComputedStyle(el).outlineWidth };
+    });
+    assert.deepEqual(first, { text: 'Skip to content', outline: 'solid', width: '3px' });
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+    let reached = '';
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.action ?? '');
+    }
+    assert.equal(reached, 'start', 'Tab reaches the first row\'s Start button');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle), 'solid');
+  });
+
   test('at phone width the overview fits the screen', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     try {
