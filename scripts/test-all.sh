@@ -11,7 +11,7 @@ source "$ROOT/scripts/lib.sh"
 # Private hosts of our own: a GVH_DIR inherited from a caller would point hosts.sh at its hosts.
 unset GVH_DIR
 HOSTS_SH=$ROOT/test/hosts/hosts.sh
-DEBIAN_PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
+DEBIAN_PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 chromium
   qemu-utils dnsmasq-base iptables iproute2 util-linux mount python3-libvirt
   systemd passwd)
 

@@ -13,6 +13,7 @@ import { inventoryRoutes } from './http/inventory-routes.ts';
 import { errorResponse, json } from './http/respond.ts';
 import { restRoutes } from './http/rest.ts';
 import { seedRoutes } from './http/seed.ts';
+import { uiRoutes } from './ui/routes.tsx';
 import { closeWhileStopping, observeRequests, opsRoutes } from './ops/http.ts';
 
 /** Builds the app over its dependencies. */
@@ -34,6 +35,7 @@ export function createApp(deps: Deps, registry: ReadonlyMap<string, Action> = cr
   app.route('/', opsRoutes());
   app.route('/v1', restRoutes());
   app.route('/v1', inventoryRoutes());
+  app.route('/', uiRoutes());
   app.route('/', seedRoutes());
   app.notFound((c) => errorResponse(c, new AppError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err));

@@ -1,0 +1,71 @@
+/** A domain's page: its figures, its state timeline over the snapshot history, its XML and its actions. */
+import type { DomainView } from '../actions/list-domains.ts';
+import type { StateChangeRecord } from '../inventory/types.ts';
+import type { AuditRecord } from '../store/types.ts';
+import { TimelineChart, type Segment } from './charts.tsx';
+import { cpuSeconds, dash, isoTime, mib } from './format.ts';
+import { HistoryTable } from './history-page.tsx';
+
+/**
+ * The states over [from, to] from the changes (newest first): before the oldest change in the
+ * window the domain was in that change's `from` state; with no change, in its state now.
+ */
+export function segmentsOf(changes: StateChangeRecord[], from: number, to: number, now: DomainView | null): Segment[] {
+  const oldestFirst = [...changes].reverse();
+  const first = oldestFirst[0];
+  const segments: Segment[] = [];
+  let state = first ? first.from : (now?.stateText ?? 'undefined');
+  let reason = first ? '' : (now?.reasonText ?? '');
+  let since = from;
+  for (const ch of oldestFirst) {
+    segments.push({ from: since, to: ch.at, state, reason });
+    state = ch.to;
+    reason = ch.reason;
+    since = ch.at;
+  }
+  segments.push({ from: since, to, state, reason });
+  return segments.filter((s) => s.to > s.from);
+}
+
+/** The domain page's content. */
+export function DomainPage(p: { name: string; domain: DomainView | null; changes: StateChangeRecord[]; snapshotTimes: number[]; from: number; to: number; xml: string | null; history: AuditRecord[] }) {
+  const d = p.domain;
+  return (
+    <>
+      <h1>Domain {p.name}</h1>
+      <dl class="figures" id="domain-figures">
+        <div><dt>State</dt><dd>{d ? `${d.stateText}${d.reasonText ? ` (${d.reasonText})` : ''}` : 'not defined'}</dd></div>
+        <div><dt>vCPUs</dt><dd>{dash(d?.vcpus)}</dd></div>
+        <div><dt>Memory MiB</dt><dd>{mib(d?.memoryKiB)}</dd></div>
+        <div><dt>CPU time s</dt><dd>{cpuSeconds(d?.cpuTimeNs)}</dd></div>
+      </dl>
+      <section aria-labelledby="timeline-h">
+        <h2 id="timeline-h">State timeline</h2>
+        <TimelineChart segments={segmentsOf(p.changes, p.from, p.to, d)} snapshots={p.snapshotTimes} from={p.from} to={p.to} />
+        <div class="table-wrap">
+          <table id="changes">
+            <caption>State changes in this period, newest first</caption>
+            <thead><tr><th scope="col">At (UTC)</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Reason</th><th scope="col">Cause</th></tr></thead>
+            <tbody>
+              {p.changes.map((ch) => (
+                <tr>
+                  <td>{isoTime(ch.at)}</td><td>{ch.from}</td><td>{ch.to}</td><td>{ch.reason}</td>
+                  <td>{ch.auditId !== null ? `${ch.action} by ${ch.actor} (audit #${ch.auditId})` : ch.cause.type === 'event' ? `libvirt event ${ch.cause.event}` : 'seen by a snapshot'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section aria-labelledby="actions-h">
+        <h2 id="actions-h">Action history</h2>
+        <HistoryTable records={p.history} />
+        <p><a href={`/ui/history?domain=${encodeURIComponent(p.name)}`}>All of this domain's history</a></p>
+      </section>
+      <section aria-labelledby="xml-h">
+        <h2 id="xml-h">XML</h2>
+        {p.xml === null ? <p>No XML: the domain is not defined.</p> : <pre class="xml" id="xml" tabindex={0} aria-label="Domain XML (read-only)">{p.xml}</pre>}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,114 @@
+/** The overview page: host figures, charts of the last day, and the live domains table. */
+import type { DomainView } from '../actions/list-domains.ts';
+import type { HostFigures, SnapshotRecord } from '../inventory/types.ts';
+import { LineChart, type Series } from './charts.tsx';
+import { cpuSeconds, dash, duration, mib, stateClass } from './format.ts';
+
+/** Memory in use, kB: total less free less buffers (the seed's figures carry no page cache). */
+export function usedKb(s: HostFigures['sysinfo']): number {
+  return s.TotalRam - s.FreeRam - s.BufferRam;
+}
+
+/** Host figures as a definition list. */
+function HostFiguresList(p: { host: HostFigures }) {
+  const s = p.host.sysinfo;
+  const gib = (kb: number) => (kb / 1_048_576).toFixed(1);
+  const items: Array<[string, string]> = [
+    ['Host', p.host.libvirt.hostname],
+    ['Uptime', duration(Number(s.Uptime / 1_000_000_000n))],
+    ['Load (1, 5, 15 min)', s.Loads.map((l) => l.toFixed(2)).join(' · ')],
+    ['Memory used', `${gib(usedKb(s))} of ${gib(s.TotalRam)} GiB`],
+    ['Swap used', `${gib(s.TotalSwap - s.FreeSwap)} of ${gib(s.TotalSwap)} GiB`],
+    ['CPUs', `${p.host.node.cpus} × ${p.host.node.mhz} MHz`],
+  ];
+  return <dl class="figures" id="host-figures">{items.map(([k, v]) => <div><dt>{k}</dt><dd>{v}</dd></div>)}</dl>;
+}
+
+/** The two charts over [from, to]. */
+function Charts(p: { snapshots: SnapshotRecord[]; from: number; to: number; host: HostFigures }) {
+  const pick = (f: (s: HostFigures['sysinfo']) => number) => p.snapshots.map((r) => ({ id: r.id, at: r.takenAt, value: f(r.host!.sysinfo) }));
+  const loads: Series[] = [
+    { key: 'load1', label: 'load 1 min', color: '#1a56a8', samples: pick((s) => s.Loads[0]) },
+    { key: 'load5', label: 'load 5 min', color: '#b45309', samples: pick((s) => s.Loads[1]) },
+    { key: 'load15', label: 'load 15 min', color: '#0f766e', samples: pick((s) => s.Loads[2]) },
+  ];
+  const peak = Math.max(1, ...loads.flatMap((s) => s.samples.map((x) => x.value)));
+  const loadMax = Math.ceil(peak);
+  const memory: Series[] = [{ key: 'memory-used', label: 'memory used (MiB)', color: '#7c2d92', samples: pick((s) => Math.round(usedKb(s) / 1024)) }];
+  const memMax = Math.max(1, Math.round(p.host.sysinfo.TotalRam / 1024), ...memory[0]!.samples.map((x) => x.value));
+  return (
+    <div class="charts">
+      <LineChart id="chart-load" title="Load averages, last 24 hours" series={loads} from={p.from} to={p.to} max={loadMax} unit="" />
+      <LineChart id="chart-memory" title="Memory used, last 24 hours" series={memory} from={p.from} to={p.to} max={memMax} unit="MiB" />
+    </div>
+  );
+}
+
+const SIMPLE_ACTIONS = [['start', 'Start'], ['reboot', 'Reboot'], ['suspend', 'Suspend'], ['resume', 'Resume']] as const;
+
+/** The action controls of one row. */
+function Actions(p: { name: string }) {
+  return (
+    <div class="actions" role="group" aria-label={`Actions for ${p.name}`}>
+      {SIMPLE_ACTIONS.map(([a, label]) => <button type="button" data-action={a}>{label}</button>)}
+      <label>wait s <input type="number" min="0" max="3600" value="30" data-field="wait" /></label>
+      <label><input type="checkbox" data-field="force" /> force</label>
+      <button type="button" data-action="shutdown">Shut down</button>
+      <button type="button" class="danger" data-action="reset">Reset</button>
+      <button type="button" class="danger" data-action="destroy">Destroy</button>
+    </div>
+  );
+}
+
+/** One row of the domains table (an empty name renders the script's template row). */
+function DomainRow(p: { d: DomainView | null; name: string; canAct: boolean }) {
+  const d = p.d;
+  return (
+    <tr data-domain={p.name} data-state={d?.stateText ?? ''}>
+      <th scope="row" data-col="name"><a href={`/ui/domains/${encodeURIComponent(p.name)}`}>{p.name}</a></th>
+      <td data-col="state" data-label="State">
+        <span class={`state state-${stateClass(d?.stateText ?? '')}`}>{d?.stateText ?? ''}</span>{' '}
+        <span class="reason">{d?.reasonText ? `(${d.reasonText})` : ''}</span>
+      </td>
+      <td class="num" data-col="vcpus" data-label="vCPUs">{dash(d?.vcpus)}</td>
+      <td class="num" data-col="memory" data-label="Memory MiB">{mib(d?.memoryKiB)}</td>
+      <td class="num" data-col="cpu" data-label="CPU time s">{cpuSeconds(d?.cpuTimeNs)}</td>
+      {p.canAct && <td data-label="Actions"><Actions name={p.name} /></td>}
+      {p.canAct && <td data-label="Result"><output class="result" data-col="result" aria-live="polite"></output></td>}
+    </tr>
+  );
+}
+
+/** The overview's content. */
+export function Overview(p: { host: HostFigures; snapshots: SnapshotRecord[]; from: number; to: number; domains: DomainView[]; canAct: boolean }) {
+  return (
+    <>
+      <h1>Host {p.host.libvirt.hostname}</h1>
+      <section aria-labelledby="host-h">
+        <h2 id="host-h">Host figures</h2>
+        <HostFiguresList host={p.host} />
+        <Charts snapshots={p.snapshots} from={p.from} to={p.to} host={p.host} />
+      </section>
+      <section aria-labelledby="domains-h">
+        <h2 id="domains-h">Domains</h2>
+        <p id="live-status" class="live" aria-live="polite">As loaded; live updates need JavaScript.</p>
+        {p.canAct && <noscript><p>The actions need JavaScript.</p></noscript>}
+        <div class="table-wrap">
+          <table id="domains" class="cards">
+            <caption>{p.domains.length} domains; memory in MiB, CPU time in seconds</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th><th scope="col">State</th><th scope="col" class="num">vCPUs</th>
+                <th scope="col" class="num">Memory MiB</th><th scope="col" class="num">CPU time s</th>
+                {p.canAct && <th scope="col">Actions</th>}
+                {p.canAct && <th scope="col">Result</th>}
+              </tr>
+            </thead>
+            <tbody>{p.domains.map((d) => <DomainRow d={d} name={d.domain.name} canAct={p.canAct} />)}</tbody>
+          </table>
+        </div>
+        <template id="row-template"><DomainRow d={null} name="" canAct={p.canAct} /></template>
+      </section>
+    </>
+  );
+}

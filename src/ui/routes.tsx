@@ -1,0 +1,151 @@
+/**
+ * The operator dashboard under /ui: server-rendered pages (reading works without JavaScript), its
+ * stylesheet and script, the session (see session.ts), and the REST API again under /ui/api for
+ * the page's script, authenticated by the session cookie instead of a bearer header.
+ */
+import { Hono, type Context } from 'hono';
+import type { Child } from 'hono/jsx';
+import { roleAllows } from '../auth/tokens.ts';
+import type { DomainView } from '../actions/list-domains.ts';
+import { toAppError } from '../errors.ts';
+import type { AppEnv } from '../http/context.ts';
+import { inventoryRoutes } from '../http/inventory-routes.ts';
+import { restRoutes } from '../http/rest.ts';
+import type { StateChangeRecord } from '../inventory/types.ts';
+import { APP_CSS } from './assets.ts';
+import { APP_JS } from './client.ts';
+import { DomainPage } from './domain-page.tsx';
+import { download } from './export.ts';
+import { HistoryPage, apiQuery } from './history-page.tsx';
+import { Frame, type FrameProps } from './layout.tsx';
+import { Overview } from './overview.tsx';
+import { DAY_MS, readDomain, readDomains, readHistory, readHost, readSnapshots, readTimeline, readXml } from './reads.ts';
+import { csrfGuard, endSession, sessionCaller, startSession } from './session.ts';
+
+/** The /ui routes (mounted at the app's root). */
+export function uiRoutes(): Hono<AppEnv> {
+  const ui = new Hono<AppEnv>();
+  ui.use('/ui/*', sessionCaller(), csrfGuard());
+  ui.use('/ui', sessionCaller());
+  ui.get('/ui/assets/app.css', (c) => asset(c, APP_CSS, 'text/css'));
+  ui.get('/ui/assets/app.js', (c) => asset(c, APP_JS, 'text/javascript'));
+  ui.route('/ui/api', restRoutes());
+  ui.route('/ui/api', inventoryRoutes());
+  ui.get('/ui/login', (c) => login(c, null));
+  ui.post('/ui/login', async (c) => {
+    const form = await c.req.parseBody();
+    if (typeof form.token !== 'string' || !startSession(c, form.token)) return login(c, 'That token is not valid.', 401);
+    return c.redirect(safeNext(form.next), 303);
+  });
+  ui.post('/ui/logout', (c) => {
+    endSession(c);
+    return c.redirect('/ui/login', 303);
+  });
+  ui.get('/ui', (c) => page(c, 'Overview', 'overview', async () => {
+    const to = c.get('deps').clock.now();
+    const [host, snapshots, domains] = await Promise.all([readHost(c), readSnapshots(c, to - DAY_MS), readDomains(c)]);
+    const from = chartStart(snapshots.map((s) => s.takenAt), to);
+    const canAct = roleAllows(c.get('caller')!.role, 'operator');
+    return <Overview host={host} snapshots={snapshots} from={from} to={to} domains={domains} canAct={canAct} />;
+  }, true));
+  ui.get('/ui/domains/:name', (c) => page(c, c.req.param('name'), undefined, async () => {
+    const name = c.req.param('name');
+    const to = c.get('deps').clock.now();
+    const domain = await readDomain(c, name).catch(orNull);
+    const [timeline, snapshots, xml, history] = await Promise.all([
+      readTimeline(c, name, to - DAY_MS), readSnapshots(c, to - DAY_MS), domain ? readXml(c, name).catch(orNull) : null,
+      readHistory(c, { domain: name, limit: '20' }),
+    ]);
+    const changes: StateChangeRecord[] = timeline.changes;
+    const from = chartStart([...snapshots.map((s) => s.takenAt), ...changes.map((ch) => ch.at)], to);
+    return <DomainPage name={name} domain={domain as DomainView | null} changes={changes} snapshotTimes={snapshots.map((s) => s.takenAt)} from={from} to={to} xml={xml} history={history.records} />;
+  }));
+  ui.get('/ui/history', (c) => page(c, 'History', 'history', async () => {
+    const form = c.req.query();
+    const query = { ...apiQuery(form), ...(form.cursor && { cursor: form.cursor }) };
+    try {
+      const found = await readHistory(c, query);
+      return <HistoryPage form={form} records={found.records} nextCursor={found.nextCursor} error={null} />;
+    } catch (err) {
+      const e = toAppError(err);
+      if (e.code !== 'VALIDATION_FAILED') throw err;
+      c.status(400);
+      return <HistoryPage form={form} records={[]} nextCursor={null} error={`Check the filters: ${e.message}`} />;
+    }
+  }));
+  ui.get('/ui/history.csv', (c) => signedIn(c, () => download(c, apiQuery(c.req.query()), 'csv')));
+  ui.get('/ui/history.json', (c) => signedIn(c, () => download(c, apiQuery(c.req.query()), 'json')));
+  return ui;
+}
+
+/** Charts span the last day, or less when the history is younger (from its first record). */
+function chartStart(times: number[], to: number): number {
+  return Math.max(to - DAY_MS, Math.min(to - 1000, ...times));
+}
+
+const orNull = (err: unknown) => {
+  if (toAppError(err).code === 'NOT_FOUND') return null;
+  throw err;
+};
+
+function asset(c: Context<AppEnv>, text: string, type: string): Response {
+  return c.body(text, 200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+}
+
+/** A local /ui path to go to after signing in; anything else goes to the overview. */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/ui(\/[\w\-./%?=&]*)?$/.test(next) && !next.includes('//') ? next : '/ui';
+}
+
+const frameOf = (c: Context<AppEnv>): Pick<FrameProps, 'caller' | 'withTokens'> => ({ caller: c.get('caller'), withTokens: c.get('deps').tokens !== null });
+
+/** Security headers for every page: no framing, no other origin's scripts or styles. */
+function pageHeaders(c: Context<AppEnv>): void {
+  c.header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+  c.header('x-content-type-options', 'nosniff');
+  c.header('referrer-policy', 'same-origin');
+  c.header('cache-control', 'no-store');
+}
+
+function login(c: Context<AppEnv>, error: string | null, status: 200 | 401 = 200): Response | Promise<Response> {
+  pageHeaders(c);
+  const next = c.req.query('next') ?? '/ui';
+  return c.html(
+    <Frame title="Sign in" current="login" caller={null} withTokens>
+      <h1>Sign in</h1>
+      <form method="post" action="/ui/login" class="login">
+        <p>This agent needs an access token. It is kept for this browser session only.</p>
+        {error && <p class="error" role="alert" id="login-error">{error}</p>}
+        <label for="token">Access token</label>
+        <input id="token" name="token" type="password" autocomplete="off" required spellcheck={false} />
+        <input type="hidden" name="next" value={safeNext(next)} />
+        <button type="submit">Sign in</button>
+      </form>
+    </Frame>,
+    status,
+  );
+}
+
+/** Runs `fn` for a signed-in caller; others get the login form (401). */
+async function signedIn(c: Context<AppEnv>, fn: () => Promise<Response>): Promise<Response> {
+  if (!c.get('caller')) return login(c, null, 401);
+  return fn();
+}
+
+/** Renders a page in the frame; an error becomes an error page with its status. */
+async function page(c: Context<AppEnv>, title: string, current: FrameProps['current'], body: () => Promise<Child>, script = false): Promise<Response> {
+  return signedIn(c, async () => {
+    pageHeaders(c);
+    let content: Child;
+    try {
+      content = await body();
+    } catch (err) {
+      const e = toAppError(err);
+      c.status(e.status as 400);
+      content = <><h1>{title}</h1><p class="error" role="alert">{`${e.code}: ${e.message}`}</p></>;
+      script = false;
+    }
+    return c.html(<Frame title={title} current={current} script={script} {...frameOf(c)}>{content}</Frame>);
+  });
+}
+
