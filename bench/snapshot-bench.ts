@@ -27,7 +27,7 @@ import { spread } from './lib/stats.ts';
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 const SEQUENTIAL = Math.max(50, Math.round(2000 * SCALE));
 const LOAD_SECONDS = Math.max(1, Math.round(5 * SCALE));
-const SNAPSHOTS = Math.max(20, Math.round(200 * SCALE));
+const SNAPSHOTS = Math.max(100, Math.round(200 * SCALE)); // fewer: below the resolution of 4 KiB pages
 const PER_30_DAYS = 30 * 24 * 3600 / 30;
 const CACHED = JSON.stringify({ target: 'vm', domain: '', source: 'cached' });
 const FRESH = JSON.stringify({ target: 'vm', domain: '', source: 'fresh' });
