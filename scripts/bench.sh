@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run bench`: our TypeScript libvirt client against the C library (libvirt-python) and virsh,
-# then the agent's HTTP figures (bench/http-bench.ts),
+# then the agent's HTTP figures (bench/http-bench.ts) and the inventory's (bench/snapshot-bench.ts),
 # on a private libvirt host A (test/hosts/hosts.sh), in its own TMPDIR so that it never touches
 # hosts someone else brought up. Always brings host A down again. Prints one table and writes
 # bench/results/latest.json. Needs root (the host runs in Linux namespaces) and the packages that
@@ -53,6 +53,7 @@ main() {
   BENCH_PYTHON=$PYTHON node --import tsx bench/libvirt-bench.ts "$@"
   rc=$?
   node --import tsx bench/http-bench.ts || rc=1
+  node --import tsx bench/snapshot-bench.ts || rc=1
   exit $rc
 }
 

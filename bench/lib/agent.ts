@@ -70,8 +70,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }
 
-/** Median and p90 in ms of `count` sequential requests (after 100 to warm up). */
-export async function sequential(count: number, send: () => Promise<unknown>): Promise<{ median: number; p90: number }> {
+/** The time in ms of each of `count` sequential requests (after 100 to warm up). */
+export async function timeRequests(count: number, send: () => Promise<unknown>): Promise<number[]> {
   for (let i = 0; i < 100; i++) await send();
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -79,8 +79,18 @@ export async function sequential(count: number, send: () => Promise<unknown>): P
     await send();
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
-  times.sort((a, b) => a - b);
-  return { median: percentile(times, 0.5), p90: percentile(times, 0.9) };
+  return times;
+}
+
+/** Median and p90 in ms of request times. */
+export function latency(times: number[]): { median: number; p90: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: percentile(sorted, 0.5), p90: percentile(sorted, 0.9) };
+}
+
+/** Median and p90 in ms of `count` sequential requests (after 100 to warm up). */
+export async function sequential(count: number, send: () => Promise<unknown>): Promise<{ median: number; p90: number }> {
+  return latency(await timeRequests(count, send));
 }
 
 function cpuTicks(pid: number): number {

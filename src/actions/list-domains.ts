@@ -41,6 +41,9 @@ export async function listDetailed(lv: Libvirt): Promise<DomainView[]> {
   const complete = await Promise.all(summaries.map((s) => (s.vcpus === null ? withInfo(lv, s) : s)));
   return complete.map((s) => ({
     ...s,
+    // An inactive domain has no CPU time of its own; libvirt 9.0's QEMU driver reports a cgroup's
+    // figure for it anyway (the same for every inactive domain, and growing), so it is dropped.
+    cpuTimeNs: s.active ? s.cpuTimeNs : null,
     persistent: persistentSet.has(key(s.domain.uuid)),
     autostart: autostartSet.has(key(s.domain.uuid)),
   }));

@@ -38,14 +38,14 @@ function tooLarge(limit: number): AppError {
   return new AppError('PAYLOAD_TOO_LARGE', `the body exceeds the limit of ${limit} bytes`);
 }
 
-type BodyStream = NodeJS.ReadableStream & { readableEnded?: boolean; complete?: boolean };
+type BodyStream = NodeJS.ReadableStream & { readableEnded?: boolean; readableFlowing?: boolean | null; complete?: boolean };
 
 // A body that came in with the headers is already buffered whole (IncomingMessage.complete): one
 // synchronous read() takes it. Otherwise plain 'data'/'end' listeners: an async iterator over the
 // request cost more than the rest of a cached read (measured with bench/snapshot-bench.ts).
 function readStream(stream: BodyStream, limit: number): Promise<Buffer> {
   if (stream.readableEnded) return Promise.resolve(Buffer.alloc(0));
-  if (stream.complete) {
+  if (stream.complete && stream.readableFlowing !== true) {
     const all = stream.read() as Buffer | string | null;
     const buf = all === null ? Buffer.alloc(0) : typeof all === 'string' ? Buffer.from(all) : all;
     return buf.length > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(buf);

@@ -12,6 +12,7 @@ import type { SqliteStateChangeStore } from '../store/state-changes.ts';
 
 /** How long after an action ends its domain's events are still put down to it. */
 export const CAUSE_GRACE_MS = 2_000;
+const MAX_REMEMBERED = 256; // domains; past that, expired ones are forgotten
 
 /** Remembers recent audited mutations per domain, and links their changes. */
 export class CauseTracker {
@@ -24,6 +25,11 @@ export class CauseTracker {
     if (family !== 'mutation' || record.domain === null || record.outcome === 'rejected' || record.finishedAt === null) return;
     this.changes.linkAudit(record.id, record.domain, record.receivedAt, record.finishedAt);
     this.#recent.set(record.domain, { auditId: record.id, until: record.finishedAt + this.graceMs, state: record.result?.state });
+    if (this.#recent.size > MAX_REMEMBERED) this.#forgetBefore(record.finishedAt);
+  }
+
+  #forgetBefore(at: number): void {
+    for (const [domain, recent] of this.#recent) if (recent.until < at) this.#recent.delete(domain);
   }
 
   /** The audited action a change just reported is put down to, or null. */

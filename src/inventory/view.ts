@@ -4,8 +4,8 @@
  * and events are handed in, state changes are handed out to listeners.
  */
 import type { DomainView } from '../actions/list-domains.ts';
-import { Listeners } from '../events/listeners.ts';
 import { domainReasonText, domainStateText, type LifecycleEvent } from '../libvirt/index.ts';
+import { ChangeReporter } from './changes.ts';
 import { eventEffect, type EventEffect } from './event-state.ts';
 import { UNDEFINED_STATE, type ChangeCause, type HostFigures, type InventorySnapshot, type StateChange } from './types.ts';
 
@@ -25,13 +25,18 @@ export class InventoryView {
   readonly #entries = new Map<string, ViewEntry>();
   /** Domains removed by an event, by UUID, with when: a snapshot older than that must not bring them back. */
   readonly #removed = new Map<string, number>();
-  readonly #changes = new Listeners<StateChange>();
+  readonly #changes: ChangeReporter;
   #host: HostFigures | null = null;
   #takenAt: number | null = null;
   #modifiedAt: number | null = null;
   #list: readonly DomainView[] | null = null;
   #byName: Map<string, ViewEntry> | null = null;
   readonly #rendered = new Map<string, string>();
+
+  /** `graceMs`: how long a change a snapshot found waits for its event (see ChangeReporter). */
+  constructor(graceMs?: number) {
+    this.#changes = new ChangeReporter(graceMs);
+  }
 
   /** When the snapshot the view is based on was taken; null before the first one. */
   get takenAt(): number | null {
@@ -76,7 +81,12 @@ export class InventoryView {
 
   /** Calls `listener` with every change of a domain's state; returns the function that removes it. */
   onStateChange(listener: (change: StateChange) => void): () => void {
-    return this.#changes.add(listener);
+    return this.#changes.listen(listener);
+  }
+
+  /** Reports the changes snapshots found that no event explained within the grace period, as of `now`. */
+  settle(now: number): void {
+    this.#changes.settle(now);
   }
 
   /** Loads a stored snapshot as the base (at start): no state changes are reported. */
@@ -91,6 +101,7 @@ export class InventoryView {
    * event's state (the snapshot may have read it before); its figures come from the snapshot.
    */
   applySnapshot(snapshot: InventorySnapshot): void {
+    this.#changes.settle(snapshot.takenAt);
     const report = this.#takenAt !== null; // with no base there is nothing to compare with
     const seen = new Set<string>();
     for (const view of snapshot.domains) {
@@ -102,7 +113,7 @@ export class InventoryView {
     for (const [key, entry] of this.#entries) {
       if (seen.has(key) || (entry.eventAt ?? -Infinity) >= snapshot.takenAt) continue;
       this.#entries.delete(key);
-      if (report) this.#report(entry.view, entry.view.stateText, UNDEFINED_STATE, 'unknown', snapshot.takenAt, { type: 'snapshot' });
+      if (report) this.#foundBySnapshot(key, changeOf(entry.view, entry.view.stateText, UNDEFINED_STATE, 'unknown', snapshot.takenAt));
     }
     for (const [key, at] of this.#removed) if (at < snapshot.takenAt) this.#removed.delete(key);
     this.#reorder(seen);
@@ -118,14 +129,15 @@ export class InventoryView {
     const cause: ChangeCause = { type: 'event', event: `${e.eventName}/${e.detailName}` };
     if (effect.kind === 'remove') {
       this.#removed.set(key, at);
-      if (!entry) return;
-      this.#entries.delete(key);
-      this.#report(entry.view, entry.view.stateText, UNDEFINED_STATE, effect.reason, at, cause);
+      if (entry) this.#entries.delete(key);
+      const change = entry ? changeOf(entry.view, entry.view.stateText, UNDEFINED_STATE, effect.reason, at, cause) : null;
+      this.#changes.fromEvent(key, UNDEFINED_STATE, change, at, cause, effect.reason);
     } else {
       const view = withEffect(entry?.view, e, effect);
       this.#entries.set(key, { view, updatedAt: at, eventAt: at });
       this.#removed.delete(key);
-      this.#report(view, entry?.view.stateText ?? UNDEFINED_STATE, view.stateText, view.reasonText, at, cause);
+      const change = changeOf(view, entry?.view.stateText ?? UNDEFINED_STATE, view.stateText, view.reasonText, at, cause);
+      this.#changes.fromEvent(key, view.stateText, change, at, cause, view.reasonText);
     }
     this.#touch(at);
   }
@@ -151,14 +163,11 @@ export class InventoryView {
       return;
     }
     this.#entries.set(key, { view, updatedAt: takenAt, eventAt: null });
-    if (report) this.#report(view, entry?.view.stateText ?? UNDEFINED_STATE, view.stateText, view.reasonText, takenAt, { type: 'snapshot' });
+    if (report) this.#foundBySnapshot(key, changeOf(view, entry?.view.stateText ?? UNDEFINED_STATE, view.stateText, view.reasonText, takenAt));
   }
 
-  /** Tells the listeners that `view`'s domain went from `from` to `to` (nothing when they are equal). */
-  #report(view: DomainView, from: string, to: string, reason: string, at: number, cause: ChangeCause): void {
-    if (from === to) return;
-    const { name, uuid } = view.domain;
-    this.#changes.emit({ domain: name, uuid: Buffer.from(uuid), at, from, to, reason, cause });
+  #foundBySnapshot(key: string, change: StateChange | null): void {
+    if (change) this.#changes.fromSnapshot(key, change);
   }
 
   #based(snapshot: InventorySnapshot): void {
@@ -173,6 +182,12 @@ export class InventoryView {
     this.#byName = null;
     this.#rendered.clear();
   }
+}
+
+/** The change of `view`'s domain from `from` to `to`, or null when they are equal. */
+function changeOf(view: DomainView, from: string, to: string, reason: string, at: number, cause: ChangeCause = { type: 'snapshot' }): StateChange | null {
+  if (from === to) return null;
+  return { domain: view.domain.name, uuid: Buffer.from(view.domain.uuid), at, from, to, reason, cause };
 }
 
 /** The fields an event sets, which a snapshot that started before the event must not overwrite. */

@@ -13,6 +13,8 @@ import type { StateChange } from '../inventory/types.ts';
 import { RetentionJob, type RetentionOptions } from './retention-job.ts';
 import { SnapshotJob, type SnapshotJobOptions } from './snapshot-job.ts';
 
+const SETTLE_EVERY_MS = 500;
+
 /** Settings of the background work. */
 export interface BackgroundOptions {
   snapshots: SnapshotJobOptions;
@@ -43,6 +45,9 @@ export function startBackground(deps: Deps, options: BackgroundOptions): Backgro
     // snapshot waits out the debounce so that it does not race them.
     deps.libvirt.client.onStateChange((state) => { if (state === 'connected') snapshots.soon(); }),
   ];
+  // Changes a snapshot found are held a moment for the event that explains them (ChangeReporter).
+  const settle = setInterval(() => inventory.view.settle(deps.clock.now()), SETTLE_EVERY_MS);
+  settle.unref();
   snapshots.start();
   retention.start();
   log.info({ seededFrom: stored?.takenAt ?? null, schedule: options.snapshots.schedule }, 'inventory started');
@@ -50,6 +55,8 @@ export function startBackground(deps: Deps, options: BackgroundOptions): Backgro
     snapshots,
     retention,
     async stop() {
+      clearInterval(settle);
+      inventory.view.settle(Infinity);
       for (const remove of off) remove();
       deps.feed.close();
       await Promise.all([snapshots.stop(), retention.stop()]);

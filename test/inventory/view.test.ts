@@ -41,6 +41,10 @@ describe('InventoryView', () => {
     const { view, changes } = viewWith(dom('a', 1, RUNNING, 1), dom('b', 2, SHUTOFF));
     assert.equal(changes.length, 0);
     view.applySnapshot(snapshot(2000, [dom('a', 1, PAUSED, 1), dom('c', 3, SHUTOFF)]));
+    assert.deepEqual([view.get('a')?.view.stateText, view.get('b'), changes.length], ['paused', undefined, 0], 'the view changes at once; the report waits for events');
+    view.settle(3999);
+    assert.equal(changes.length, 0);
+    view.settle(4000);
     assert.deepEqual(changes.map(brief).sort(), [
       'a: running -> paused (user) by snapshot',
       'b: shut off -> undefined (unknown) by snapshot',
@@ -56,6 +60,7 @@ describe('InventoryView', () => {
     view.seed(snapshot(500, [dom('a', 1, RUNNING, 1)]));
     assert.deepEqual([view.takenAt, changes.length], [500, 0]);
     view.applySnapshot(snapshot(900, [dom('a', 1, SHUTOFF, 2)]));
+    view.settle(Infinity);
     assert.deepEqual(changes.map(brief), ['a: running -> shut off (destroyed) by snapshot']);
   });
 
@@ -121,6 +126,32 @@ describe('InventoryView', () => {
     view.applySnapshot(snapshot(2100, [dom('a', 1, PAUSED, 1, { vcpus: 4 })]));
     assert.deepEqual([view.get('a')?.eventAt, view.get('a')?.updatedAt], [null, 2100]);
     assert.deepEqual(changes.map(brief), ['a: running -> paused (user) by suspended/paused'], 'no change from either snapshot');
+  });
+
+  test('a snapshot that sees a change before its event arrives: reported once, as the event\'s', () => {
+    const { view, changes } = viewWith(dom('a', 1, RUNNING, 1), dom('b', 2, SHUTOFF));
+    view.applySnapshot(snapshot(2000, [dom('a', 1, SHUTOFF, 2), dom('b', 2, SHUTOFF)]));
+    assert.equal(view.get('a')?.view.stateText, 'shut off');
+    view.applyEvent(lifecycle('a', 1, 'shutdown', 'host', 1), 2001); // changes nothing: still held
+    view.applyEvent(lifecycle('a', 1, 'stopped', 'destroyed'), 2002);
+    view.settle(Infinity);
+    assert.deepEqual(changes.map(brief), ['a: running -> shut off (destroyed) by stopped/destroyed']);
+    assert.equal(changes[0]!.at, 2002);
+  });
+
+  test('a held change that an event contradicts is reported as the snapshot\'s, then the event\'s', () => {
+    const { view, changes } = viewWith(dom('a', 1, RUNNING, 1));
+    view.applySnapshot(snapshot(2000, [dom('a', 1, PAUSED, 1)]));
+    view.applyEvent(lifecycle('a', 1, 'resumed', 'unpaused', 1), 2100);
+    assert.deepEqual(changes.map(brief), ['a: running -> paused (user) by snapshot', 'a: paused -> running (unpaused) by resumed/unpaused']);
+  });
+
+  test('a domain that went away and came back between snapshots, with no event, is no change', () => {
+    const { view, changes } = viewWith(dom('a', 1, RUNNING, 1));
+    view.applySnapshot(snapshot(2000, []));
+    view.applySnapshot(snapshot(2500, [dom('a', 1, RUNNING, 1)]));
+    view.settle(Infinity);
+    assert.equal(changes.length, 0);
   });
 
   test('an older snapshot neither brings back a domain an event removed nor drops one an event added', () => {
