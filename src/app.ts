@@ -47,7 +47,9 @@ function logRequests(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     await next();
-    c.get('deps').log.info({
+    const log = c.get('deps').log;
+    if (!log.isLevelEnabled('info')) return; // the line's object is not built when it would be dropped
+    log.info({
       requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 100) / 100, actor: c.get('caller')?.name ?? null,
       ...c.get('invoked'),
