@@ -15,7 +15,7 @@ import { ADDON, DEPLOY_FILES, SCRIPT, buildBundle } from '../../wrangler-free-de
 import { openDatabase } from '../../src/store/db.ts';
 import { loadMigrations, readUserVersion } from '../../src/store/migrate.ts';
 import type { Libvirt } from '../../src/libvirt/index.ts';
-import { hostEnv, openHost } from '../support/hosts.ts';
+import { hostEnv, openHost, removeDomain } from '../support/hosts.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
 import { REPO_ROOT, exitWithin, freePort, httpRequest, killIfRunning, spawnCaptured, type Spawned } from '../support/process.ts';
 import { sleep } from '../http/fixtures/http.ts';
@@ -52,11 +52,7 @@ describe('the deploy bundle', () => {
   });
   after(async () => {
     killIfRunning(agent);
-    const dom = await lv.lookupDomain(name).catch(() => null);
-    if (dom) {
-      await lv.destroy(dom).catch(() => {});
-      await lv.undefine(dom).catch(() => {});
-    }
+    await removeDomain(lv, name);
     await lv.client.close();
     fs.rmSync(work, { recursive: true, force: true });
   });

@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hostEnv, openHost } from '../support/hosts.ts';
+import { hostEnv, openHost, removeDomain } from '../support/hosts.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
 import { sleep } from './fixtures/http.ts';
 import { freePort, spawnCaptured, type Spawned } from '../support/process.ts';
@@ -55,11 +55,7 @@ describe('the agent process', () => {
   after(async () => {
     for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     const lv = await openHost('GVH_A_URI');
-    const dom = await lv.lookupDomain(name).catch(() => null);
-    if (dom) {
-      await lv.destroy(dom).catch(() => {});
-      await lv.undefine(dom).catch(() => {});
-    }
+    await removeDomain(lv, name);
     await lv.client.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Libvirt, NetworkRef } from '../../src/libvirt/index.ts';
-import { isNotFound } from '../../src/libvirt/index.ts';
+import { found } from '../../src/libvirt/index.ts';
 import { parseNetworkXml } from '../../src/guest/network.ts';
 import { parseVolumeXml } from '../../src/guest/volume.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
@@ -40,14 +40,8 @@ async function dhcpHosts(lv: Libvirt, net: NetworkRef) {
   return parseNetworkXml(await lv.networkXml(net)).ipv4?.hosts ?? [];
 }
 
-async function gone<T>(lookup: Promise<T>): Promise<boolean> {
-  try {
-    await lookup;
-    return false;
-  } catch (err) {
-    if (isNotFound(err)) return true;
-    throw err;
-  }
+async function gone(lookup: Promise<unknown>): Promise<boolean> {
+  return !(await found(lookup));
 }
 
 describe('create on a real QEMU host', () => {

@@ -5,45 +5,22 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { hostEnv } from '../support/hosts.ts';
+import { freePort, spawnAgentFromSource, waitForStatus, type Spawned } from '../support/process.ts';
 import { waitUntil } from '../support/inventory.ts';
 import { SseReader } from '../support/sse.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-interface Agent { proc: ChildProcess; base: string; output: () => string; exited: Promise<{ code: number | null; signal: string | null }> }
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+interface Agent extends Spawned { base: string }
 
 async function startAgent(args: string[]): Promise<Agent> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...args], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => { out += d; });
-  proc.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  const agent = spawnAgentFromSource(['--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...args]);
   const base = `http://127.0.0.1:${port}`;
-  await waitUntil(async () => {
-    if (proc.exitCode !== null) throw new Error(`agent exited: ${out}`);
-    return (await fetch(`${base}/healthz`).catch(() => null))?.status === 200;
-  }, 30_000);
-  return { proc, base, output: () => out, exited };
+  await waitForStatus(agent, `${base}/healthz`);
+  return { ...agent, base };
 }
 
 async function get(agent: Agent, p: string): Promise<{ status: number; headers: Headers; body: any }> {

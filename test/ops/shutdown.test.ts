@@ -13,7 +13,7 @@ import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import type { AuditRecord } from '../../src/store/types.ts';
 import type { Libvirt } from '../../src/libvirt/index.ts';
-import { hostEnv, openHost } from '../support/hosts.ts';
+import { hostEnv, openHost, removeDomain } from '../support/hosts.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
 import { exitWithin, freePort, killIfRunning, spawnAgentFromSource, waitForStatus, type Spawned } from '../support/process.ts';
 import { sleep } from '../http/fixtures/http.ts';
@@ -65,11 +65,7 @@ describe('SIGTERM during a slow action', () => {
   });
   after(async () => {
     for (const a of agents) killIfRunning(a);
-    const dom = await lv.lookupDomain(name).catch(() => null);
-    if (dom) {
-      await lv.destroy(dom).catch(() => {});
-      await lv.undefine(dom).catch(() => {});
-    }
+    await removeDomain(lv, name);
     await lv.client.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -61,3 +61,11 @@ export class EventLog<T> {
     });
   }
 }
+
+/** Destroys and undefines a test domain if it exists (for `after` hooks); never throws for a missing one. */
+export async function removeDomain(lv: Libvirt, name: string): Promise<void> {
+  const dom = await lv.lookupDomain(name).catch(() => null);
+  if (!dom) return;
+  await lv.destroy(dom).catch(() => {});
+  await lv.undefine(dom).catch(() => {});
+}
