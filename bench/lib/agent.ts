@@ -17,7 +17,8 @@ export interface Agent { proc: ChildProcess; port: number }
 export interface Loaded { rps: number; p50: number; cpuUs: number }
 
 const BUNDLES = path.join('dist', 'bench');
-const TICKS = 100; // USER_HZ
+/** Clock ticks per second (USER_HZ). */
+export const TICKS = 100;
 
 /** Bundles an entry point into dist/bench/<name>.mjs (so that ../../migrations is the repository's). */
 export async function bundle(entry: string, name: string): Promise<string> {
@@ -93,7 +94,8 @@ export async function sequential(count: number, send: () => Promise<unknown>): P
   return latency(await timeRequests(count, send));
 }
 
-function cpuTicks(pid: number): number {
+/** The process's CPU time so far, in clock ticks (utime + stime). */
+export function cpuTicks(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime
 }
