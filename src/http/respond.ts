@@ -14,7 +14,7 @@ export function json(c: Context<AppEnv>, value: unknown, status: ContentfulStatu
 }
 
 /** A response with JSON text that is already rendered. */
-export function jsonText(c: Context<AppEnv>, text: string, status: ContentfulStatusCode = 200): Response {
+export function jsonText(c: Context<AppEnv>, text: string | Uint8Array<ArrayBuffer>, status: ContentfulStatusCode = 200): Response {
   return c.body(text, status, JSON_TYPE);
 }
 

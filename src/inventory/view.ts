@@ -31,7 +31,7 @@ export class InventoryView {
   #modifiedAt: number | null = null;
   #list: readonly DomainView[] | null = null;
   #byName: Map<string, ViewEntry> | null = null;
-  readonly #rendered = new Map<string, string>();
+  readonly #rendered = new Map<string, Buffer<ArrayBuffer>>();
 
   /** `graceMs`: how long a change a snapshot found waits for its event (see ChangeReporter). */
   constructor(graceMs?: number) {
@@ -66,14 +66,15 @@ export class InventoryView {
   }
 
   /**
-   * A body rendered from `list` once per version of the view: `render()` runs again only after the
-   * view changed. A `list` that is not the current one is rendered without being kept.
+   * A body rendered from `list` once per version of the view, as UTF-8 bytes (so the server neither
+   * measures nor encodes the text again per request): `render()` runs again only after the view
+   * changed. A `list` that is not the current one is rendered without being kept.
    */
-  rendered(list: readonly DomainView[], key: string, render: () => string): string {
-    if (list !== this.#list) return render();
+  rendered(list: readonly DomainView[], key: string, render: () => string): Buffer<ArrayBuffer> {
+    if (list !== this.#list) return Buffer.from(render());
     let body = this.#rendered.get(key);
     if (body === undefined) {
-      body = render();
+      body = Buffer.from(render());
       this.#rendered.set(key, body);
     }
     return body;
