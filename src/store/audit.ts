@@ -4,7 +4,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './db.ts';
-import { joinSql, sql, type SqlFragment, type SqlValue } from './sql.ts';
+import { StatementCache, joinSql, sql, type SqlFragment, type SqlValue } from './sql.ts';
 import type {
   AuditEnd, AuditOutcome, AuditPage, AuditProtocol, AuditQuery, AuditRecord, AuditStart, AuditStore,
 } from './types.ts';
@@ -48,17 +48,16 @@ type Statement<Params extends unknown[] | object, Row = unknown> = BetterSqlite3
 
 /** AuditStore over the `audit` table (migrations/0001_audit.sql). */
 export class SqliteAuditStore implements AuditStore {
-  readonly #db: Database;
   readonly #insertPending: Statement<Record<string, SqlValue>>;
   readonly #finishPending: Statement<Record<string, SqlValue>>;
   readonly #interruptPending: Statement<Record<string, SqlValue>>;
   readonly #selectById: Statement<[number], AuditRow>;
   readonly #pruneFinished: Statement<[number]>;
   /** History statements by SQL text; the text holds only fixed fragments, so there are few. */
-  readonly #historyStatements = new Map<string, Statement<SqlValue[], AuditRow>>();
+  readonly #historyStatements: StatementCache<AuditRow>;
 
   constructor(db: Database) {
-    this.#db = db;
+    this.#historyStatements = new StatementCache(db);
     this.#insertPending = db.prepare(`
       INSERT INTO audit (request_id, received_at, actor, remote_addr, user_agent, protocol, action,
                          domain, target, params, outcome)
@@ -129,7 +128,7 @@ export class SqliteAuditStore implements AuditStore {
     const limit = clampPageSize(q.limit);
     // One row past the page tells whether another page exists.
     const { text, values } = historyPageSql(q, limit + 1);
-    const rows = this.#historyStatement(text).all(...values);
+    const rows = this.#historyStatements.get(text).all(...values);
     const records = rows.slice(0, limit).map(recordFromRow);
     const last = records.at(-1);
     return { records, nextCursor: rows.length > limit && last ? last.id : null };
@@ -140,14 +139,6 @@ export class SqliteAuditStore implements AuditStore {
     return this.#pruneFinished.run(before).changes;
   }
 
-  #historyStatement(text: string): Statement<SqlValue[], AuditRow> {
-    let statement = this.#historyStatements.get(text);
-    if (!statement) {
-      statement = this.#db.prepare<SqlValue[], AuditRow>(text);
-      this.#historyStatements.set(text, statement);
-    }
-    return statement;
-  }
 }
 
 /** The SQL for one history page: the given filters ANDed, newest first, at most `rowLimit` rows. */

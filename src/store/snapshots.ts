@@ -3,7 +3,6 @@
  * own row (host figures, CPU times) and touches snapshot_domains only for domains whose other
  * figures changed: their open run is closed and a new one opened.
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import { decodeCpuTimes, encodeCpuTimes } from '../inventory/cpu-codec.ts';
 import type { InventorySnapshot, SnapshotPage, SnapshotQuery, SnapshotRecord } from '../inventory/types.ts';
 import type { Database } from './db.ts';
@@ -11,7 +10,7 @@ import {
   domainFromRun, figuresFromRun, hostInfoJson, recordFromRow, runFigures, sameFigures, sysinfoColumns,
   type RunFigures, type RunRow, type SnapshotRow,
 } from './snapshot-rows.ts';
-import { joinSql, sql, type SqlFragment, type SqlValue } from './sql.ts';
+import { StatementCache, joinSql, sql, type SqlFragment, type SqlValue } from './sql.ts';
 
 /** The most snapshots one page holds (with their domains: WITH_DOMAINS_PAGE_SIZE). */
 export const MAX_SNAPSHOT_PAGE = 500;
@@ -27,7 +26,7 @@ const SELECT_SNAPSHOT = sql`SELECT s.*, h.info AS host_info FROM snapshots s LEF
 export class SqliteSnapshotStore {
   readonly #db: Database;
   readonly #s: ReturnType<typeof statements>;
-  readonly #pages = new Map<string, BetterSqlite3.Statement<SqlValue[], SnapshotRow>>();
+  readonly #pages: StatementCache<SnapshotRow>;
   readonly #domainKeys = new Map<string, number>();
   /** Open runs by domain key, and the newest successful snapshot: loaded on first use. */
   #open: Map<number, OpenRun> | null = null;
@@ -36,6 +35,7 @@ export class SqliteSnapshotStore {
 
   constructor(db: Database) {
     this.#db = db;
+    this.#pages = new StatementCache(db);
     this.#s = statements(db);
   }
 
@@ -93,7 +93,7 @@ export class SqliteSnapshotStore {
     if (q.before !== undefined) conditions.push(sql`s.id < ${q.before}`);
     const where = conditions.length ? sql`WHERE ${joinSql(conditions, sql` AND `)}` : sql``;
     const { text, values } = sql`${SELECT_SNAPSHOT} ${where} ORDER BY s.id DESC LIMIT ${limit + 1}`;
-    const rows = this.#page(text).all(...values);
+    const rows = this.#pages.get(text).all(...values);
     const page = rows.slice(0, limit).map((r) => (q.withDomains ? this.#withDomains(r) : recordFromRow(r)));
     return { snapshots: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
   }
@@ -107,14 +107,6 @@ export class SqliteSnapshotStore {
     return run.immediate();
   }
 
-  #page(text: string): BetterSqlite3.Statement<SqlValue[], SnapshotRow> {
-    let statement = this.#pages.get(text);
-    if (!statement) {
-      statement = this.#db.prepare<SqlValue[], SnapshotRow>(text);
-      this.#pages.set(text, statement);
-    }
-    return statement;
-  }
 
   #forgetCaches(): void {
     this.#domainKeys.clear();

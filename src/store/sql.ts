@@ -4,6 +4,9 @@
  * Fragments may be nested, so a WHERE clause can be assembled from fixed pieces.
  */
 
+import type { Statement } from 'better-sqlite3';
+import type { Database } from './db.ts';
+
 /** A value SQLite can bind. */
 export type SqlValue = string | number | bigint | Buffer | null;
 
@@ -38,4 +41,24 @@ export function joinSql(fragments: readonly SqlFragment[], separator: SqlFragmen
     (joined, fragment) => (joined === null ? fragment : sql`${joined}${separator}${fragment}`),
     null,
   ) ?? sql``;
+}
+
+/**
+ * Prepared statements kept by their SQL text, for queries assembled from a fixed set of pieces:
+ * each distinct text is prepared once (values never reach the text, so the set stays small).
+ */
+export class StatementCache<Row> {
+  readonly #statements = new Map<string, Statement<SqlValue[], Row>>();
+
+  constructor(private readonly db: Database) {}
+
+  /** The prepared statement for `text`. */
+  get(text: string): Statement<SqlValue[], Row> {
+    let statement = this.#statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare<SqlValue[], Row>(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
+  }
 }

@@ -5,7 +5,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ChangeCause, StateChange, StateChangeRecord, TimelinePage, TimelineQuery } from '../inventory/types.ts';
 import type { Database } from './db.ts';
-import { joinSql, sql, type SqlFragment, type SqlValue } from './sql.ts';
+import { StatementCache, joinSql, sql, type SqlFragment, type SqlValue } from './sql.ts';
 
 /** The most changes one timeline page holds. */
 export const MAX_TIMELINE_PAGE = 500;
@@ -27,14 +27,13 @@ interface ChangeRow {
 
 /** State changes: recorded as they happen, read as a per-domain timeline, pruned with the audit log. */
 export class SqliteStateChangeStore {
-  readonly #db: Database;
   readonly #insert: BetterSqlite3.Statement<[Record<string, SqlValue>]>;
   readonly #link: BetterSqlite3.Statement<[number, string, number, number]>;
   readonly #prune: BetterSqlite3.Statement<[number]>;
-  readonly #pages = new Map<string, BetterSqlite3.Statement<SqlValue[], ChangeRow>>();
+  readonly #pages: StatementCache<ChangeRow>;
 
   constructor(db: Database) {
-    this.#db = db;
+    this.#pages = new StatementCache(db);
     this.#insert = db.prepare(`
       INSERT INTO state_changes (domain, uuid, at, from_state, to_state, reason, cause, event, audit_id)
       VALUES (@domain, @uuid, @at, @from, @to, @reason, @cause, @event, @auditId)`);
@@ -65,7 +64,7 @@ export class SqliteStateChangeStore {
     if (q.before !== undefined) conditions.push(sql`c.id < ${q.before}`);
     const { text, values } = sql`SELECT c.*, a.action, a.actor FROM state_changes c LEFT JOIN audit a ON a.id = c.audit_id
       WHERE ${joinSql(conditions, sql` AND `)} ORDER BY c.id DESC LIMIT ${limit + 1}`;
-    const rows = this.#page(text).all(...values);
+    const rows = this.#pages.get(text).all(...values);
     const changes = rows.slice(0, limit).map(recordFromRow);
     return { changes, nextCursor: rows.length > limit ? changes.at(-1)!.id : null };
   }
@@ -75,14 +74,6 @@ export class SqliteStateChangeStore {
     return this.#prune.run(before).changes;
   }
 
-  #page(text: string): BetterSqlite3.Statement<SqlValue[], ChangeRow> {
-    let statement = this.#pages.get(text);
-    if (!statement) {
-      statement = this.#db.prepare<SqlValue[], ChangeRow>(text);
-      this.#pages.set(text, statement);
-    }
-    return statement;
-  }
 }
 
 function recordFromRow(row: ChangeRow): StateChangeRecord {
