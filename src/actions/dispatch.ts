@@ -107,8 +107,7 @@ export function unknownAction(name: string): AppError {
   return new AppError('UNKNOWN_ACTION', message, { fields: [{ field: 'action', message: name ? 'is not a known action' : 'is required' }] });
 }
 
-function authorize(caller: Caller | null, required: Role): void {
-  if (!caller) throw new AppError('UNAUTHENTICATED', 'a valid bearer token is required');
+function authorize(caller: Caller, required: Role): void {
   if (!roleAllows(caller.role, required)) throw new AppError('FORBIDDEN', `role '${caller.role}' may not do this; '${required}' is required`);
 }
 

@@ -19,9 +19,6 @@ export interface KeepaliveOptions {
   count: number;
 }
 
-/** What a call resolves to: the raw reply packet. */
-export type ReplyHandler = (packet: Packet) => void;
-
 interface PendingCall {
   resolve: (p: Packet) => void;
   reject: (e: Error) => void;
