@@ -2,21 +2,17 @@
  * Resolves the caller from `Authorization: Bearer …`. With no tokens configured (loopback only)
  * everyone is the anonymous admin. Rejection happens in the dispatcher, so it is audited.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
+import type { Caller } from '../actions/dispatch.ts';
+import type { Deps } from '../deps.ts';
 import type { AppEnv } from './context.ts';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const ANONYMOUS_ADMIN: Caller = Object.freeze({ name: 'anonymous', role: 'admin' });
 
-/** Sets `caller` from the bearer token (null when tokens are configured and none is valid). */
-export function resolveCaller(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const tokens = c.get('deps').tokens;
-    if (!tokens) {
-      c.set('caller', { name: 'anonymous', role: 'admin' });
-    } else {
-      const presented = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
-      c.set('caller', presented ? tokens.verify(presented) : null);
-    }
-    await next();
-  };
+/** The caller of a request: null when tokens are configured and none valid was presented. */
+export function callerOf(c: Context<AppEnv>, tokens: Deps['tokens']): Caller | null {
+  if (!tokens) return ANONYMOUS_ADMIN;
+  const presented = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
+  return presented ? tokens.verify(presented) : null;
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../actions/dispatch.ts';
 import type { Action } from '../actions/types.ts';
 import type { Deps } from '../deps.ts';
+import type { PendingHeaders } from './reply.ts';
 
 /** The action a request ran and how it ended. */
 export interface InvokedSummary {
@@ -24,5 +25,7 @@ export interface AppEnv {
     caller: Caller | null;
     /** What the dispatcher did with this request, for its log line (unset for requests with no action). */
     invoked?: InvokedSummary;
+    /** Response headers not yet applied (see reply.ts). */
+    replyHeaders?: PendingHeaders;
   };
 }

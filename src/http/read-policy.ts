@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import type { DataOrigin, DataSource, ReadPolicy } from '../actions/types.ts';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
+import { setReplyHeader } from './reply.ts';
 
 const SOURCES: readonly string[] = ['fresh', 'cached'] satisfies DataSource[];
 const MAX_AGE = /^max-age\s*=\s*"?(\d{1,9})"?$/;
@@ -44,9 +45,9 @@ export function fromCacheControl(header: string | undefined): ReadPolicy {
  */
 export function setOriginHeaders(c: Context<AppEnv>, given: DataOrigin | undefined, now: number): void {
   const origin = given ?? { source: 'fresh', takenAt: now, modifiedAt: now };
-  c.header('X-Data-Source', origin.source);
-  c.header('Age', String(Math.max(0, Math.floor((now - origin.takenAt) / 1000))));
-  c.header('Last-Modified', new Date(origin.modifiedAt).toUTCString());
+  setReplyHeader(c, 'X-Data-Source', origin.source);
+  setReplyHeader(c, 'Age', String(Math.max(0, Math.floor((now - origin.takenAt) / 1000))));
+  setReplyHeader(c, 'Last-Modified', new Date(origin.modifiedAt).toUTCString());
 }
 
 /** The `source` and `takenAt` fields REST read bodies carry. */

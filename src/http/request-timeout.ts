@@ -9,20 +9,22 @@ import type { AppEnv } from './context.ts';
 
 /** The request timeout middleware. */
 export function requestTimeout(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+  return (c, next) => new Promise<void>((resolve, reject) => {
     const ms = c.get('deps').settings.requestTimeoutMs;
-    const mutation = c.req.method !== 'GET' && c.req.method !== 'HEAD';
-    const message = mutation
-      ? `no answer within ${ms} ms; the action goes on and the audit log will say how it ended`
-      : `the request did not complete within ${ms} ms`;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AppError('REQUEST_TIMEOUT', message)), ms);
-    });
-    try {
-      await Promise.race([next(), expired]);
-    } finally {
+    const timer = setTimeout(() => reject(timedOut(c.req.method, ms)), ms);
+    next().then(() => {
       clearTimeout(timer);
-    }
-  };
+      resolve();
+    }, (err: unknown) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+function timedOut(method: string, ms: number): AppError {
+  const mutation = method !== 'GET' && method !== 'HEAD';
+  return new AppError('REQUEST_TIMEOUT', mutation
+    ? `no answer within ${ms} ms; the action goes on and the audit log will say how it ended`
+    : `the request did not complete within ${ms} ms`);
 }

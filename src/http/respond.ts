@@ -5,27 +5,28 @@ import { DispatchError } from '../actions/dispatch.ts';
 import { toAppError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
 import { goJson, toJson } from './json.ts';
+import { reply } from './reply.ts';
 
-const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** A JSON response (bigints as integers). */
 export function json(c: Context<AppEnv>, value: unknown, status: ContentfulStatusCode = 200): Response {
-  return c.body(toJson(value), status, JSON_TYPE);
+  return reply(c, toJson(value), status, JSON_TYPE);
 }
 
 /** A response with JSON text that is already rendered. */
 export function jsonText(c: Context<AppEnv>, text: string | Uint8Array<ArrayBuffer>, status: ContentfulStatusCode = 200): Response {
-  return c.body(text, status, JSON_TYPE);
+  return reply(c, text, status, JSON_TYPE);
 }
 
 /** A JSON response encoded exactly as Go's encoding/json would (seed protocol). */
 export function goJsonResponse(c: Context<AppEnv>, value: unknown, status: ContentfulStatusCode = 200): Response {
-  return c.body(goJson(value), status, JSON_TYPE);
+  return reply(c, goJson(value), status, JSON_TYPE);
 }
 
 /** An XML document. */
 export function xml(c: Context<AppEnv>, text: string): Response {
-  return c.body(text, 200, { 'content-type': 'application/xml; charset=utf-8' });
+  return reply(c, text, 200, 'application/xml; charset=utf-8');
 }
 
 /** The error envelope: {"error": {code, message, fields?, requestId, auditId?}}; never a stack trace. */

@@ -25,16 +25,26 @@ export function opsRoutes(): Hono<AppEnv> {
   return app;
 }
 
-/** Counts and times every request by its route pattern (never the raw path) and status. */
-export function observeRequests(): MiddlewareHandler<AppEnv> {
+/**
+ * After every request: counts and times it by its route pattern (never the raw path) and status,
+ * and writes its log line (who, what, the action and domain it ran, how it ended, how long it took).
+ */
+export function recordRequests(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const metrics = c.get('deps').ops?.metrics;
-    if (!metrics) return next();
     const started = performance.now();
     try {
       await next();
     } finally {
-      metrics.observeRequest(routeLabel(c), c.req.method, c.res.status, (performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      const { ops, log } = c.get('deps');
+      ops?.metrics?.observeRequest(routeLabel(c), c.req.method, c.res.status, seconds);
+      if (log.isLevelEnabled('info')) { // the line's object is not built when it would be dropped
+        log.info({
+          requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status,
+          durationMs: Math.round(seconds * 100_000) / 100, actor: c.get('caller')?.name ?? null,
+          ...c.get('invoked'),
+        }, 'request');
+      }
     }
   };
 }
@@ -42,12 +52,4 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
 function routeLabel(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
   const route = routePath(c);
   return route === '' || route.endsWith('*') ? UNMATCHED_ROUTE : route;
-}
-
-/** Once shutdown has begun, every answer closes its connection (the dispatcher refuses new actions with 503 SHUTTING_DOWN). */
-export function closeWhileStopping(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (c.get('deps').ops?.stopping()) c.header('connection', 'close');
-    await next();
-  };
 }

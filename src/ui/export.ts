@@ -5,6 +5,7 @@ import type { AppEnv } from '../http/context.ts';
 import { toJson } from '../http/json.ts';
 import type { AuditRecord } from '../store/types.ts';
 import { readHistory } from './reads.ts';
+import { setReplyHeader } from '../http/reply.ts';
 
 const COLUMNS = ['id', 'receivedAt', 'finishedAt', 'durationMs', 'actor', 'remoteAddr', 'protocol', 'action', 'domain', 'target',
   'outcome', 'httpStatus', 'errorCode', 'errorMessage', 'libvirtCode', 'requestId', 'params', 'result'] as const;
@@ -33,9 +34,9 @@ export function csvLine(r: AuditRecord): string {
 /** Streams every record matching `query` (the API's filters) in `format`. The first page is read before the answer starts, so a bad filter is a proper error. */
 export async function download(c: Context<AppEnv>, query: Record<string, string>, format: 'csv' | 'json'): Promise<Response> {
   const first = await readHistory(c, { ...query, limit: '500' });
-  c.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
-  c.header('content-disposition', `attachment; filename="govirthost-history.${format}"`);
-  c.header('cache-control', 'no-store');
+  setReplyHeader(c, 'content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+  setReplyHeader(c, 'content-disposition', `attachment; filename="govirthost-history.${format}"`);
+  setReplyHeader(c, 'cache-control', 'no-store');
   return stream(c, async (out) => {
     let page = first;
     let n = 0;

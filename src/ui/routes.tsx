@@ -21,6 +21,7 @@ import { Frame, type FrameProps } from './layout.tsx';
 import { Overview } from './overview.tsx';
 import { DAY_MS, readDomain, readDomains, readHistory, readHost, readSnapshots, readTimeline, readXml } from './reads.ts';
 import { csrfGuard, endSession, sessionCaller, startSession } from './session.ts';
+import { setReplyHeader } from '../http/reply.ts';
 
 /** The /ui routes (mounted at the app's root). */
 export function uiRoutes(): Hono<AppEnv> {
@@ -101,10 +102,10 @@ const frameOf = (c: Context<AppEnv>): Pick<FrameProps, 'caller' | 'withTokens'> 
 
 /** Security headers for every page: no framing, no other origin's scripts or styles. */
 function pageHeaders(c: Context<AppEnv>): void {
-  c.header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
-  c.header('x-content-type-options', 'nosniff');
-  c.header('referrer-policy', 'same-origin');
-  c.header('cache-control', 'no-store');
+  setReplyHeader(c, 'content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+  setReplyHeader(c, 'x-content-type-options', 'nosniff');
+  setReplyHeader(c, 'referrer-policy', 'same-origin');
+  setReplyHeader(c, 'cache-control', 'no-store');
 }
 
 function login(c: Context<AppEnv>, error: string | null, status: 200 | 401 = 200): Response | Promise<Response> {
