@@ -26,7 +26,18 @@ const GO_ESCAPES: Record<string, string> = {
   '\u2029': '\\u2029',
 };
 
+const GO_ESCAPED = /[<>&\u2028\u2029]/g;
+const goEscape = (text: string) => text.replace(GO_ESCAPED, (ch) => GO_ESCAPES[ch] ?? ch);
+
 /** JSON text byte-compatible with Go's json.Marshal for the same field order. */
 export function goJson(value: unknown): string {
-  return toJson(value).replace(/[<>&\u2028\u2029]/g, (ch) => GO_ESCAPES[ch] ?? ch);
+  return goEscape(toJson(value));
+}
+
+/**
+ * goJson for a value that holds no bigint and no byte array: JSON.stringify without a replacer,
+ * which is several times faster on large lists (a replacer is called for every key and number).
+ */
+export function goJsonPlain(value: unknown): string {
+  return goEscape(JSON.stringify(value));
 }

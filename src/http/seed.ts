@@ -11,7 +11,7 @@ import { AppError } from '../errors.ts';
 import { readJsonObject, readMutationBody } from './body.ts';
 import type { AppEnv } from './context.ts';
 import { invoke, type Requested } from './invoke.ts';
-import { goJson } from './json.ts';
+import { goJsonPlain } from './json.ts';
 import { notCached, readPolicy, setOriginHeaders } from './read-policy.ts';
 import { goJsonResponse, jsonText, xml } from './respond.ts';
 
@@ -56,7 +56,7 @@ async function seedGet(c: Context<AppEnv>): Promise<Response> {
 /** The vm answer; a cached one is rendered once per version of the inventory view. */
 function seedVm(c: Context<AppEnv>, output: ActionOutput): Response {
   const list = output.data as readonly DomainView[];
-  const render = () => goJson({ domains: list.map(seedDomainInfo) });
+  const render = () => goJsonPlain({ domains: list.map(seedDomainInfo) }); // UUIDs are already arrays of numbers
   return jsonText(c, output.origin?.source === 'cached' ? c.get('deps').inventory.view.rendered(list, 'seed-vm', render) : render());
 }
 
