@@ -1,7 +1,8 @@
 /**
  * Inventory figures (run by scripts/bench.sh after the other two, host A up): cached and fresh
  * seed GET vm side by side through the bundled agent with 20 and 100 QEMU domains (a quarter
- * running), at concurrency 1 and 32; then, in this process with the agent's own code, snapshot
+ * running), at concurrency 1 and 32, and the cached answer's very bytes from a bare server (the
+ * ceiling for that answer on this machine); then, in this process with the agent's own code, snapshot
  * duration and bytes per snapshot, and the database size for 30 days of a snapshot every 30 s.
  *
  * The size is measured, then extrapolated: K snapshots of the real domains are written to a file
@@ -32,7 +33,7 @@ const PER_30_DAYS = 30 * 24 * 3600 / 30;
 const CACHED = JSON.stringify({ target: 'vm', domain: '', source: 'cached' });
 const FRESH = JSON.stringify({ target: 'vm', domain: '', source: 'fresh' });
 
-interface HttpRow { workload: string; n: number; source: 'cached' | 'fresh'; c1Median: number; c1P90: number; c32Rps: number; c32P50: number; cpuUs: number }
+interface HttpRow { workload: string; n: number; source: 'cached' | 'fresh' | 'bare server, same bytes'; c1Median: number; c1P90: number; c32Rps: number; c32P50: number; cpuUs: number }
 interface SizeRow { n: number; running: number; takeMedianMs: number; takeP90Ms: number; writeMedianMs: number; bytesPerSnapshot: number; naiveBytesPerSnapshot: number }
 
 const log = (msg: string) => process.stderr.write(`snapshot-bench: ${msg}\n`);
@@ -56,7 +57,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
  * Cached and fresh side by side against a freshly started agent, in ABBA rounds so that the
  * machine's drift (it is shared) falls on both alike.
  */
-async function measureHttp(agentJs: string, n: number, dbDir: string): Promise<HttpRow[]> {
+async function measureHttp(agentJs: string, floorJs: string, n: number, dbDir: string): Promise<HttpRow[]> {
   const port = 18300 + n;
   const agent = await startProcess([agentJs, '--libvirt-uri', env('GVH_A_URI'), '--listen', `127.0.0.1:${port}`,
     '--db', path.join(dbDir, `agent-${n}.db`), '--log-level', 'warn'], port);
@@ -79,9 +80,30 @@ async function measureHttp(agentJs: string, n: number, dbDir: string): Promise<H
         log(`N=${n} ${w.workload} ${source}: c=1 median ${fmt(lat.median, 3)} ms, c=32 ${fmt(rows.at(-1)!.c32Rps, 0)} req/s`);
       }
     }
+    rows.push(await measureSameBytes(floorJs, await request(port, 'GET', '/', CACHED), n, dbDir));
     return rows;
   } finally {
     await stopProcess(agent);
+  }
+}
+
+/**
+ * The ceiling for a cached answer on this machine: a bare Hono server sending the very bytes of the
+ * agent's cached seed answer, loaded the same way.
+ */
+async function measureSameBytes(floorJs: string, body: string, n: number, dir: string): Promise<HttpRow> {
+  const file = path.join(dir, `seed-vm-${n}.json`);
+  fs.writeFileSync(file, body);
+  const port = 18400 + n;
+  const floor = await startProcess([floorJs, String(port), file], port);
+  try {
+    await loaded(floor, [{ method: 'GET', path: '/', body: CACHED }], 1);
+    const runs = [await loaded(floor, [{ method: 'GET', path: '/', body: CACHED }], LOAD_SECONDS), await loaded(floor, [{ method: 'GET', path: '/', body: CACHED }], LOAD_SECONDS)];
+    const row: HttpRow = { workload: 'seed GET vm', n, source: 'bare server, same bytes', c1Median: NaN, c1P90: NaN, c32Rps: mean(runs.map((r) => r.rps)), c32P50: median(runs.map((r) => r.p50)), cpuUs: mean(runs.map((r) => r.cpuUs)) };
+    log(`N=${n} the same ${Buffer.byteLength(body)} bytes from a bare server: c=32 ${fmt(row.c32Rps, 0)} req/s`);
+    return row;
+  } finally {
+    await stopProcess(floor);
   }
 }
 
@@ -158,7 +180,7 @@ function report(http: HttpRow[], sizes: SizeRow[]): string {
   const httpLines = http.map((r) => {
     const fresh = http.find((x) => x.workload === r.workload && x.n === r.n && x.source === 'fresh')!;
     const cached = r.source === 'cached';
-    const ratio = cached ? `${fmt(r.c32Rps / fresh.c32Rps, 1)}x` : '–';
+    const ratio = r.source === 'fresh' ? '–' : `${fmt(r.c32Rps / fresh.c32Rps, 1)}x`;
     const seed = r.workload === 'seed GET vm';
     const targets = cached && seed ? `>10000 req/s: ${r.c32Rps > 10_000 ? 'PASS' : 'FAIL'}${r.n >= 100 ? `; >=10x fresh: ${r.c32Rps >= 10 * fresh.c32Rps ? 'PASS' : 'FAIL'}` : ''}` : '–';
     return [`${r.workload} ${r.source}`, String(r.n), fmt(r.c1Median, 3), fmt(r.c1P90, 3), fmt(r.c32Rps, 0), fmt(r.c32P50, 0), fmt(r.cpuUs, 0), ratio, targets];
@@ -169,7 +191,7 @@ function report(http: HttpRow[], sizes: SizeRow[]): string {
   ]);
   return [
     '', 'Cached vs fresh (agent as a process, keep-alive, loopback)',
-    table(['workload', 'domains', 'c=1 median ms', 'c=1 p90 ms', 'c=32 req/s', 'c=32 p50 ms', 'CPU µs/req', 'cached/fresh c=32', 'target'], httpLines),
+    table(['workload', 'domains', 'c=1 median ms', 'c=1 p90 ms', 'c=32 req/s', 'c=32 p50 ms', 'CPU µs/req', 'vs fresh c=32', 'target'], httpLines),
     '', `Snapshots (${SNAPSHOTS} taken per row; bytes = database growth per snapshot, WAL checkpointed; 30 days = ${PER_30_DAYS} snapshots, extrapolated)`,
     table(['domains', 'take median ms', 'take p90 ms', 'write median ms', 'bytes/snapshot', '30 days × 30 s', 'one-row-per-domain bytes/snapshot', 'its 30 days'], sizeLines),
   ].join('\n');
@@ -184,10 +206,11 @@ async function main(): Promise<void> {
   const sizes: SizeRow[] = [];
   try {
     const agentJs = await bundle('src/main.ts', 'agent');
+    const floorJs = await bundle('bench/lib/floor-server.ts', 'floor');
     for (const n of [20, 100]) {
       await domains.grow(n);
       await domains.settle();
-      http.push(...await measureHttp(agentJs, n, tmp));
+      http.push(...await measureHttp(agentJs, floorJs, n, tmp));
       sizes.push(await measureSnapshots(lv, n, tmp));
       log(`N=${n}: ${fmt(sizes.at(-1)!.bytesPerSnapshot, 0)} bytes per snapshot`);
     }

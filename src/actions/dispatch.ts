@@ -85,7 +85,7 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
     if (inv.rejection) throw inv.rejection;
     const input = validate(action, inv.input);
     locked = lockDomain(deps, action, input);
-    const output = await action.run(input, { deps, requestId: inv.requestId, auditId, ...(inv.read && { read: inv.read }) });
+    const output = await action.run(input, { deps, requestId: inv.requestId, auditId, read: inv.read });
     if (auditId !== null) finishAudit(deps, inv, auditId, 200, null, output.audit ?? null);
     return { action, output, auditId };
   } catch (thrown) {

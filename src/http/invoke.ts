@@ -28,8 +28,14 @@ function remoteAddress(c: Context<AppEnv>): string | null {
 
 /** Dispatches the requested action with the caller, request id and client facts of `c`. */
 export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: Requested): Promise<Dispatched> {
+  // A literal of fixed shape, not a spread of `req`: a spread made V8 build new hidden classes on
+  // every request (measured with perf on the cached read).
   const inv: Invocation = {
-    ...req,
+    action: req.action,
+    family: req.family,
+    input: req.input,
+    rejection: req.rejection,
+    read: req.read,
     protocol,
     requestId: c.get('requestId'),
     caller: c.get('caller'),

@@ -21,9 +21,10 @@ export function setReplyHeader(c: Context<AppEnv>, name: string, value: string):
 /** A response with the pending headers, the content type and the status, built without a Fetch `Headers`. */
 export function reply(c: Context<AppEnv>, body: string | Uint8Array<ArrayBuffer>, status: number, contentType: string): Response {
   const pending = c.get('replyHeaders');
-  const headers = pending ? { ...pending.values, 'content-type': contentType } : { 'content-type': contentType };
-  if (pending) pending.applied = true;
-  return new Response(body, { status, headers });
+  if (!pending) return new Response(body, { status, headers: { 'content-type': contentType } });
+  pending.applied = true;
+  pending.values['content-type'] = contentType;
+  return new Response(body, { status, headers: pending.values });
 }
 
 /** Adds the pending headers to a response that was built some other way (c.html, c.redirect, streams). */
