@@ -7,6 +7,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConnectionState } from '../libvirt/index.ts';
 import { registerScrapeGauges, type ScrapeSources } from './gauges.ts';
+import { SeriesCounter, SeriesHistogram } from './series.ts';
 
 /** Route label for requests that matched no route (so unknown paths cannot mint new series). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -31,11 +32,12 @@ export interface MetricsOptions extends ScrapeSources {
 /** One place that records and renders every metric of one agent. */
 export class AgentMetrics {
   readonly registry = new Registry();
-  readonly #requests: Counter<'route' | 'method' | 'status'>;
-  readonly #requestSeconds: Histogram<'route' | 'method'>;
-  readonly #actions: Counter<'action' | 'outcome'>;
-  readonly #actionSeconds: Histogram<'action'>;
-  readonly #calls: Histogram<'procedure' | 'outcome'>;
+  // Recorded on every request, action and libvirt call: the cheap series of series.ts.
+  readonly #requests: SeriesCounter;
+  readonly #requestSeconds: SeriesHistogram;
+  readonly #actions: SeriesCounter;
+  readonly #actionSeconds: SeriesHistogram;
+  readonly #calls: SeriesHistogram;
   readonly #stateChanges: Counter<'state'>;
   readonly #snapshots: Counter<'outcome'>;
   readonly #snapshotSeconds: Histogram;
@@ -46,12 +48,12 @@ export class AgentMetrics {
     this.#knownActions = new Set(knownActions);
     new Gauge({ name: 'govirthost_build_info', help: 'Always 1; the labels say which build runs', labelNames: ['version', 'node'], registers })
       .set({ version: options.version, node: process.versions.node }, 1);
-    this.#requests = new Counter({ name: 'govirthost_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status', labelNames: ['route', 'method', 'status'], registers });
-    this.#requestSeconds = new Histogram({ name: 'govirthost_http_request_duration_seconds', help: 'Time to answer an HTTP request', labelNames: ['route', 'method'], buckets: HTTP_BUCKETS, registers });
-    this.#actions = new Counter({ name: 'govirthost_actions_total', help: 'Actions dispatched (reads and mutations), by action and outcome', labelNames: ['action', 'outcome'], registers });
-    this.#actionSeconds = new Histogram({ name: 'govirthost_action_duration_seconds', help: 'Time an action took, from receipt to its end', labelNames: ['action'], buckets: ACTION_BUCKETS, registers });
+    this.#requests = new SeriesCounter(this.registry, 'govirthost_http_requests_total', 'HTTP requests answered, by route pattern, method and status', ['route', 'method', 'status']);
+    this.#requestSeconds = new SeriesHistogram(this.registry, 'govirthost_http_request_duration_seconds', 'Time to answer an HTTP request', ['route', 'method'], HTTP_BUCKETS);
+    this.#actions = new SeriesCounter(this.registry, 'govirthost_actions_total', 'Actions dispatched (reads and mutations), by action and outcome', ['action', 'outcome']);
+    this.#actionSeconds = new SeriesHistogram(this.registry, 'govirthost_action_duration_seconds', 'Time an action took, from receipt to its end', ['action'], ACTION_BUCKETS);
     new Gauge({ name: 'govirthost_actions_in_flight', help: 'Actions running now', registers, collect() { this.set(options.actionsInFlight()); } });
-    this.#calls = new Histogram({ name: 'govirthost_libvirt_call_duration_seconds', help: 'libvirt RPC call latency, by procedure and outcome (ok, error)', labelNames: ['procedure', 'outcome'], buckets: CALL_BUCKETS, registers });
+    this.#calls = new SeriesHistogram(this.registry, 'govirthost_libvirt_call_duration_seconds', 'libvirt RPC call latency, by procedure and outcome (ok, error)', ['procedure', 'outcome'], CALL_BUCKETS);
     this.#stateChanges = new Counter({ name: 'govirthost_libvirt_state_changes_total', help: 'libvirt connection state changes, by the state entered', labelNames: ['state'], registers });
     this.#snapshots = new Counter({ name: 'govirthost_snapshots_total', help: 'Inventory snapshot runs, by outcome (ok, failed)', labelNames: ['outcome'], registers });
     this.#snapshotSeconds = new Histogram({ name: 'govirthost_snapshot_duration_seconds', help: 'Time a successful inventory snapshot took', buckets: ACTION_BUCKETS, registers });
@@ -70,20 +72,20 @@ export class AgentMetrics {
   /** Records one answered HTTP request; `route` is the matched pattern (or UNMATCHED_ROUTE). */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
     const m = METHODS.has(method) ? method : 'OTHER';
-    this.#requests.inc({ route, method: m, status: String(status) });
-    this.#requestSeconds.observe({ route, method: m }, seconds);
+    this.#requests.inc([route, m, String(status)]);
+    this.#requestSeconds.observe([route, m], seconds);
   }
 
   /** Records one dispatched action; names the registry does not know count as `unknown`. */
   observeAction(action: string, outcome: string, seconds: number): void {
     const name = this.#knownActions.has(action) ? action : 'unknown';
-    this.#actions.inc({ action: name, outcome });
-    this.#actionSeconds.observe({ action: name }, seconds);
+    this.#actions.inc([name, outcome]);
+    this.#actionSeconds.observe([name], seconds);
   }
 
   /** Records one libvirt call (the client's onCall hook). */
   observeLibvirtCall(procedure: string, ok: boolean, seconds: number): void {
-    this.#calls.observe({ procedure, outcome: ok ? 'ok' : 'error' }, seconds);
+    this.#calls.observe([procedure, ok ? 'ok' : 'error'], seconds);
   }
 
   /** Records a libvirt connection state change (the client's onStateChange). */
