@@ -6,21 +6,18 @@ import type { Deps } from './deps.ts';
 import { AppError } from './errors.ts';
 import type { AppEnv } from './http/context.ts';
 import { openApiDocument } from './http/openapi.ts';
-import { requestContext } from './http/request-context.ts';
-import { requestTimeout } from './http/request-timeout.ts';
+import { requestLifecycle } from './http/lifecycle.ts';
 import { inventoryRoutes } from './http/inventory-routes.ts';
 import { errorResponse, json } from './http/respond.ts';
 import { restRoutes } from './http/rest.ts';
 import { seedRoutes } from './http/seed.ts';
 import { uiRoutes } from './ui/routes.tsx';
-import { opsRoutes, recordRequests } from './ops/http.ts';
+import { opsRoutes } from './ops/http.ts';
 
 /** Builds the app over its dependencies. */
 export function createApp(deps: Deps, registry: ReadonlyMap<string, Action> = createRegistry()): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use(requestContext(deps, registry));
-  app.use(recordRequests());
-  app.use(requestTimeout());
+  app.use(requestLifecycle(deps, registry));
   app.get('/healthz', (c) => json(c, { status: 'ok' }));
   app.get('/openapi.json', (c) => json(c, openApiDocument(registry)));
   app.route('/', opsRoutes());

@@ -1,32 +1,27 @@
 /**
- * The first middleware: puts the dependencies, the request id, the caller and the pending response
- * headers in the context, and applies those headers to whatever response comes back. One layer
- * instead of one per concern, since every layer of Hono's chain costs a promise per request.
+ * What every request starts with: the dependencies, the request id, the caller and the pending
+ * response headers in the context.
  */
 import { randomUUID } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { Action } from '../actions/types.ts';
 import type { Deps } from '../deps.ts';
 import { callerOf } from './auth.ts';
 import type { AppEnv } from './context.ts';
-import { applyPendingHeaders, setReplyHeader } from './reply.ts';
+import { setReplyHeader } from './reply.ts';
 
 const REQUEST_ID = /^[\w\-=]{1,128}$/;
 
 /** Sets deps, registry, requestId (the caller's X-Request-Id when sane, else a UUID) and caller. */
-export function requestContext(deps: Deps, registry: ReadonlyMap<string, Action>): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    c.set('deps', deps);
-    c.set('registry', registry);
-    const id = requestIdOf(c.req.header('x-request-id'));
-    c.set('requestId', id);
-    setReplyHeader(c, 'x-request-id', id);
-    // Once shutdown has begun, every answer closes its connection (the dispatcher refuses new actions).
-    if (deps.ops?.stopping()) setReplyHeader(c, 'connection', 'close');
-    c.set('caller', callerOf(c, deps.tokens));
-    await next();
-    applyPendingHeaders(c);
-  };
+export function prepareRequest(c: Context<AppEnv>, deps: Deps, registry: ReadonlyMap<string, Action>): void {
+  c.set('deps', deps);
+  c.set('registry', registry);
+  const id = requestIdOf(c.req.header('x-request-id'));
+  c.set('requestId', id);
+  setReplyHeader(c, 'x-request-id', id);
+  // Once shutdown has begun, every answer closes its connection (the dispatcher refuses new actions).
+  if (deps.ops?.stopping()) setReplyHeader(c, 'connection', 'close');
+  c.set('caller', callerOf(c, deps.tokens));
 }
 
 /** The caller's request id when it is 1–128 word characters, '-' or '='; otherwise a new UUID. */

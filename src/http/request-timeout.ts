@@ -3,13 +3,13 @@
  * 504 REQUEST_TIMEOUT. A mutation is not cut short by it: it goes on, holds its domain, and its
  * audit record says how it ended.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, Next } from 'hono';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
 
-/** The request timeout middleware. */
-export function requestTimeout(): MiddlewareHandler<AppEnv> {
-  return (c, next) => new Promise<void>((resolve, reject) => {
+/** Runs the rest of the chain; rejects with REQUEST_TIMEOUT if it has not finished within the request timeout. */
+export function withinRequestTimeout(c: Context<AppEnv>, next: Next): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const ms = c.get('deps').settings.requestTimeoutMs;
     const timer = setTimeout(() => reject(timedOut(c.req.method, ms)), ms);
     next().then(() => {

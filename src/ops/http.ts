@@ -1,8 +1,8 @@
 /**
- * The operating endpoints and middleware: GET /readyz and GET /metrics, per-request metrics, and
- * closing connections once shutdown has begun.
+ * The operating endpoints, GET /readyz and GET /metrics, and the record of every answered request
+ * (its metrics and its log line).
  */
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context } from 'hono';
 import { routePath } from 'hono/route';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/context.ts';
@@ -26,30 +26,22 @@ export function opsRoutes(): Hono<AppEnv> {
 }
 
 /**
- * After every request: counts and times it by its route pattern (never the raw path) and status,
- * and writes its log line (who, what, the action and domain it ran, how it ended, how long it took).
+ * Records an answered request: counts and times it by its route pattern (never the raw path) and
+ * status, and writes its log line (who, what, the action and domain it ran, how it ended, how long).
  */
-export function recordRequests(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      const seconds = (performance.now() - started) / 1000;
-      const { ops, log } = c.get('deps');
-      ops?.metrics?.observeRequest(routeLabel(c), c.req.method, c.res.status, seconds);
-      if (log.isLevelEnabled('info')) { // the line's object is not built when it would be dropped
-        log.info({
-          requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status,
-          durationMs: Math.round(seconds * 100_000) / 100, actor: c.get('caller')?.name ?? null,
-          ...c.get('invoked'),
-        }, 'request');
-      }
-    }
-  };
+export function recordRequest(c: Context<AppEnv>, started: number): void {
+  const seconds = (performance.now() - started) / 1000;
+  const { ops, log } = c.get('deps');
+  ops?.metrics?.observeRequest(routeLabel(c), c.req.method, c.res.status, seconds);
+  if (!log.isLevelEnabled('info')) return; // the line's object is not built when it would be dropped
+  log.info({
+    requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status,
+    durationMs: Math.round(seconds * 100_000) / 100, actor: c.get('caller')?.name ?? null,
+    ...c.get('invoked'),
+  }, 'request');
 }
 
-function routeLabel(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+function routeLabel(c: Context<AppEnv>): string {
   const route = routePath(c);
   return route === '' || route.endsWith('*') ? UNMATCHED_ROUTE : route;
 }
