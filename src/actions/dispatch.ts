@@ -25,6 +25,7 @@ export interface Invocation {
   requestId: string;
   /** null when tokens are configured and none (or a bad one) was presented. */
   caller: Caller | null;
+  /** The client's address and User-Agent, for the audit record (null when the invocation is not audited). */
   remoteAddr: string | null;
   userAgent: string | null;
   /** A problem the protocol adapter found (bad shape): rejected after auth, and audited. */
@@ -71,7 +72,7 @@ export class DispatchError extends AppError {
 /** Runs an invocation through the registry; throws DispatchError on any failure. */
 export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>, inv: Invocation): Promise<Dispatched> {
   const action = registry.get(inv.action);
-  const audited = inv.family === 'mutation' || deps.settings.auditReads;
+  const audited = isAudited(deps, inv.family);
   const auditId = audited ? beginAudit(deps, inv) : null;
   const started = performance.now();
   const ended = deps.ops?.inFlight.begin({ action: inv.action, requestId: inv.requestId, auditId, startedAt: deps.clock.now() });
@@ -99,6 +100,11 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
     ended?.();
     deps.ops?.metrics?.observeAction(inv.action, outcome, (performance.now() - started) / 1000);
   }
+}
+
+/** Whether invocations of this family get an audit record: mutations always, reads with `auditReads`. */
+export function isAudited(deps: Deps, family: Invocation['family']): boolean {
+  return family === 'mutation' || deps.settings.auditReads;
 }
 
 /** The error for an action name the registry does not know (or that this route does not offer). */

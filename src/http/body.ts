@@ -12,7 +12,7 @@ export async function readBodyText(c: Context<AppEnv>, limit: number): Promise<s
   if (declared > limit) throw tooLarge(limit);
   const incoming = c.env?.incoming;
   const bytes = c.req.method === 'GET' || c.req.method === 'HEAD'
-    ? (incoming ? await readStream(incoming, limit) : Buffer.alloc(0))
+    ? (incoming ? await readStream(incoming, limit, declared) : Buffer.alloc(0))
     : Buffer.from(await c.req.arrayBuffer());
   if (bytes.length > limit) throw tooLarge(limit);
   return bytes.toString('utf8');
@@ -38,17 +38,21 @@ function tooLarge(limit: number): AppError {
   return new AppError('PAYLOAD_TOO_LARGE', `the body exceeds the limit of ${limit} bytes`);
 }
 
-type BodyStream = NodeJS.ReadableStream & { readableEnded?: boolean; readableFlowing?: boolean | null; complete?: boolean };
+type BodyStream = NodeJS.ReadableStream & { readableEnded?: boolean; readableFlowing?: boolean | null; readableLength: number; complete?: boolean };
 
-// A body that came in with the headers is already buffered whole (IncomingMessage.complete): one
-// synchronous read() takes it. Otherwise plain 'data'/'end' listeners: an async iterator over the
-// request cost more than the rest of a cached read (measured with bench/snapshot-bench.ts).
-function readStream(stream: BodyStream, limit: number): Promise<Buffer> {
-  if (stream.readableEnded) return Promise.resolve(Buffer.alloc(0));
-  if (stream.complete && stream.readableFlowing !== true) {
+// A body that came in with the headers is buffered whole once the parser has finished the packet,
+// which it has by the next microtask: then one synchronous read() takes it (IncomingMessage.complete
+// is only set later). Otherwise plain 'data'/'end' listeners: an async iterator over the request
+// cost more than the rest of a cached read (measured with bench/snapshot-bench.ts).
+async function readStream(stream: BodyStream, limit: number, declared: number): Promise<Buffer> {
+  if (stream.readableEnded) return Buffer.alloc(0);
+  if (declared > 0 && stream.readableLength < declared) await null;
+  const whole = stream.complete || (declared > 0 && stream.readableLength >= declared);
+  if (whole && stream.readableFlowing !== true) {
     const all = stream.read() as Buffer | string | null;
     const buf = all === null ? Buffer.alloc(0) : typeof all === 'string' ? Buffer.from(all) : all;
-    return buf.length > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(buf);
+    if (buf.length > limit) throw tooLarge(limit);
+    return buf;
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -1,7 +1,7 @@
 /** Builds an Invocation from a request and runs it through the dispatcher. */
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { DispatchError, dispatch, type Dispatched, type Invocation } from '../actions/dispatch.ts';
+import { DispatchError, dispatch, isAudited, type Dispatched, type Invocation } from '../actions/dispatch.ts';
 import type { ReadPolicy } from '../actions/types.ts';
 import type { AppError } from '../errors.ts';
 import type { AuditProtocol } from '../store/types.ts';
@@ -28,6 +28,7 @@ function remoteAddress(c: Context<AppEnv>): string | null {
 
 /** Dispatches the requested action with the caller, request id and client facts of `c`. */
 export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: Requested): Promise<Dispatched> {
+  const audited = isAudited(c.get('deps'), req.family);
   // A literal of fixed shape, not a spread of `req`: a spread made V8 build new hidden classes on
   // every request (measured with perf on the cached read).
   const inv: Invocation = {
@@ -39,8 +40,8 @@ export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: R
     protocol,
     requestId: c.get('requestId'),
     caller: c.get('caller'),
-    remoteAddr: remoteAddress(c),
-    userAgent: c.req.header('user-agent') ?? null,
+    remoteAddr: audited ? remoteAddress(c) : null,
+    userAgent: audited ? c.req.header('user-agent') ?? null : null,
   };
   const domain = typeof req.input.domain === 'string' && req.input.domain !== '' ? req.input.domain.slice(0, 256) : null;
   try {

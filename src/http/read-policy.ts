@@ -45,9 +45,9 @@ export function fromCacheControl(header: string | undefined): ReadPolicy {
  */
 export function setOriginHeaders(c: Context<AppEnv>, given: DataOrigin | undefined, now: number): void {
   const origin = given ?? { source: 'fresh', takenAt: now, modifiedAt: now };
-  setReplyHeader(c, 'X-Data-Source', origin.source);
-  setReplyHeader(c, 'Age', String(Math.max(0, Math.floor((now - origin.takenAt) / 1000))));
-  setReplyHeader(c, 'Last-Modified', new Date(origin.modifiedAt).toUTCString());
+  setReplyHeader(c, 'x-data-source', origin.source);
+  setReplyHeader(c, 'age', String(Math.max(0, Math.floor((now - origin.takenAt) / 1000))));
+  setReplyHeader(c, 'last-modified', new Date(origin.modifiedAt).toUTCString());
 }
 
 /** The `source` and `takenAt` fields REST read bodies carry. */

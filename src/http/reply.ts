@@ -13,9 +13,9 @@ export interface PendingHeaders {
   applied: boolean;
 }
 
-/** Sets a response header on the request's pending headers (applied by reply() or applyPendingHeaders()). */
-export function setReplyHeader(c: Context<AppEnv>, name: string, value: string): void {
-  pendingOf(c).values[name.toLowerCase()] = value;
+/** Sets a response header (its name in lower case) on the request's pending headers (applied by reply() or applyPendingHeaders()). */
+export function setReplyHeader(c: Context<AppEnv>, name: Lowercase<string>, value: string): void {
+  pendingOf(c).values[name] = value;
 }
 
 /** A response with the pending headers, the content type and the status, built without a Fetch `Headers`. */

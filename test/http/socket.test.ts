@@ -30,6 +30,22 @@ function rawRequest(port: number, head: string, body: Buffer | string = ''): Pro
   });
 }
 
+/** The same, written in pieces `gapMs` apart (a slow client: the body arrives after the headers). */
+async function rawRequestInPieces(port: number, pieces: string[], gapMs: number): Promise<Raw> {
+  const [first = '', ...rest] = pieces;
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', reject);
+    sock.on('close', () => {
+      try { resolve(parse(Buffer.concat(chunks).toString('latin1'))); } catch (err) { reject(err); }
+    });
+    sock.write(first);
+    rest.forEach((piece, i) => setTimeout(() => sock.write(piece), gapMs * (i + 1)));
+  });
+}
+
 function parse(text: string): Raw {
   const split = text.indexOf('\r\n\r\n');
   assert.ok(split > 0, `no HTTP head in ${JSON.stringify(text.slice(0, 200))}`);
@@ -84,6 +100,17 @@ describe('seed protocol over a real socket', () => {
     assert.match(r.headers['content-type'] ?? '', /^application\/json/);
     assert.match(r.body, /^\{"domains":\[\{"domain":\{"Name":"test","UUID":\[(\d{1,3},){15}\d{1,3}\],"ID":\d+\},"state":"running"\}/);
     assert.deepEqual(Object.keys(JSON.parse(r.body).domains[0].domain), ['Name', 'UUID', 'ID']);
+  });
+
+  test('GET / whose body comes after the headers, in two pieces, reads the whole body', async () => {
+    const body = '{"target":"metal","domain":""}';
+    const [head] = goRequest('GET', body);
+    const r = await rawRequestInPieces(port, [head, body.slice(0, 9), body.slice(9)], 40);
+    assert.equal(r.status, 200, r.body);
+    assert.ok('hostmemoryInfo' in JSON.parse(r.body), r.body);
+    const cut = await rawRequestInPieces(port, [head + body.slice(0, 12), body.slice(12)], 40);
+    assert.equal(cut.status, 200, cut.body);
+    assert.ok('hostmemoryInfo' in JSON.parse(cut.body), cut.body);
   });
 
   test('GET / with {"target":"xml","domain":"test"} answers raw XML', async () => {
