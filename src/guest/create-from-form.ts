@@ -12,6 +12,7 @@ import { parseCapabilities, preferredVirtType, guestDomainXml, type HostCapabili
 import { checkForm, type FormProblem, type GuestForm, type HostFacts } from './form-checks.ts';
 import { dhcpHostXml, parseNetworkXml } from './network.ts';
 import { Steps } from './steps.ts';
+import { element, elements } from './xml.ts';
 import { overlayVolumeXml, parseVolumeXml, type VolumeFacts } from './volume.ts';
 
 /** The form fields create-from-form takes (MAC optional: one is made when absent). */
@@ -84,16 +85,37 @@ async function gather(deps: Deps, form: GuestForm): Promise<Plan> {
     orNotFound(lv.lookupNetwork(network), `network '${network}' (setting --network) does not exist on this host`, 'mac'),
   ]);
   const overlayName = `${form.name}.qcow2`;
-  const [domainExists, base, overlayExists, node, netXml, leases, netActive, netPersistent, capsXml] = await Promise.all([
+  const [domainExists, base, overlayExists, node, netXml, leases, netActive, netPersistent, capsXml, domainMacs] = await Promise.all([
     found(lv.lookupDomain(form.name)), baseVolume(lv, pool, form.image), found(lv.lookupStorageVol(pool, overlayName)),
     lv.nodeInfo(), lv.networkXml(net), lv.dhcpLeases(net), lv.networkIsActive(net), lv.networkIsPersistent(net), lv.capabilities(),
+    macsOfDomains(lv),
   ]);
   if (!netActive) throw new AppError('CONFLICT', `network '${network}' is not active`);
   const facts: HostFacts = {
-    domainExists, pool: storagePool, base, overlayName, overlayExists, node, network: parseNetworkXml(netXml), leases,
+    domainExists, pool: storagePool, base, overlayName, overlayExists, node, network: parseNetworkXml(netXml), leases, domainMacs,
     nowSeconds: Math.floor(deps.clock.now() / 1000),
   };
   return { form, facts, pool, net, netPersistent, caps: parseCapabilities(capsXml) };
+}
+
+/**
+ * The MACs of every defined domain's NICs (from each one's XML, fetched in one pipelined round): a
+ * stopped guest holds no lease, but its NIC would clash with ours once both run.
+ */
+async function macsOfDomains(lv: Libvirt): Promise<Map<string, string>> {
+  const domains = await lv.listDomains();
+  const xmls = await Promise.all(domains.map((d) => lv.domainXml(d).catch((err: unknown) => {
+    if (isNotFound(err)) return ''; // undefined since it was listed
+    throw err;
+  })));
+  const macs = new Map<string, string>();
+  xmls.forEach((xml, i) => {
+    for (const nic of elements(xml, 'interface')) {
+      const address = element(nic.inner, 'mac')?.attrs.address?.toLowerCase();
+      if (address) macs.set(address, domains[i]!.name);
+    }
+  });
+  return macs;
 }
 
 async function baseVolume(lv: Libvirt, pool: StoragePoolRef, image: string): Promise<VolumeFacts | null> {

@@ -27,6 +27,8 @@ export interface HostFacts {
   node: NodeInfo;
   network: NetworkFacts;
   leases: DhcpLease[];
+  /** The MAC address (lower case) of every NIC of every defined domain, running or not, to its domain's name. */
+  domainMacs: ReadonlyMap<string, string>;
   /** Seconds since the epoch (lease expiry times are in seconds). */
   nowSeconds: number;
 }
@@ -72,7 +74,9 @@ function checkAddresses(form: GuestForm, f: HostFacts): FormProblem[] {
   const mac = form.mac.toLowerCase();
   const leases = liveLeases(f);
   const macHost = net?.hosts.find((h) => h.mac === mac);
-  if (macHost) out.push({ field: 'mac', message: `is already given a fixed address on network '${f.network.name}' (${macHost.name ?? macHost.ip ?? 'host entry'})`, conflict: true });
+  const macOwner = f.domainMacs.get(mac);
+  if (macOwner !== undefined) out.push({ field: 'mac', message: `is already the address of a NIC of domain '${macOwner}'`, conflict: true });
+  else if (macHost) out.push({ field: 'mac', message: `is already given a fixed address on network '${f.network.name}' (${macHost.name ?? macHost.ip ?? 'host entry'})`, conflict: true });
   else if (leases.some((l) => l.mac?.toLowerCase() === mac)) out.push({ field: 'mac', message: `holds a DHCP lease on network '${f.network.name}'`, conflict: true });
   if (form.ip === undefined) return out;
   if (!net || !net.dhcp) return [...out, { field: 'ip', message: `network '${f.network.name}' has no IPv4 DHCP service to give a fixed address`, conflict: false }];

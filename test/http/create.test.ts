@@ -162,6 +162,11 @@ describe('create on a real QEMU host', () => {
       [{ hostname: 'under_score' }, 400, 'VALIDATION_FAILED', 'hostname'],
       [{ xml: tinyGuestXml(name) }, 400, 'VALIDATION_FAILED', 'image'],
     ];
+    const stopped = fresh('cm'); // a defined, stopped domain: no lease, but its NIC's MAC is taken
+    const stoppedDom = await lv.defineXml(tinyGuestXml(stopped));
+    const stoppedMac = /<mac address='([^']+)'/.exec(await lv.domainXml(stoppedDom))?.[1];
+    assert.ok(stoppedMac, 'libvirt gave the stopped domain a MAC');
+    cases.push([{ mac: stoppedMac.toUpperCase() }, 409, 'ALREADY_EXISTS', 'mac']);
     const netBefore = await dhcpHosts(lv, net);
     for (const [change, status, code, field] of cases) {
       const body = Object.fromEntries(Object.entries({ ...form, ...change }).filter(([, v]) => v !== undefined));

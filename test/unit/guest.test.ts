@@ -164,7 +164,7 @@ describe('form checks', () => {
   const base = parseVolumeXml(OVERLAY_XML);
   const facts = (over: Partial<HostFacts> = {}): HostFacts => ({
     domainExists: false, pool: 'default', base, overlayName: 'vm.qcow2', overlayExists: false, node,
-    network: parseNetworkXml(NETWORK_XML), leases: [], nowSeconds: 1_800_000_000, ...over,
+    network: parseNetworkXml(NETWORK_XML), leases: [], domainMacs: new Map(), nowSeconds: 1_800_000_000, ...over,
   });
   const form = { name: 'vm', image: 'base.qcow2', cpucount: 2, memorycount: 4, mac: '52:54:00:00:00:09', ip: '10.213.78.50' };
   const fields = (problems: ReturnType<typeof checkForm>) => problems.map((p) => [p.field, p.conflict]);
@@ -188,6 +188,14 @@ describe('form checks', () => {
     assert.deepEqual(fields(checkForm(form, facts({ leases: [lease('52:54:00:00:00:09', '10.213.78.150', 1_800_000_100n)] }))), [['mac', true]]);
     assert.deepEqual(fields(checkForm(form, facts({ leases: [lease('52:54:00:00:00:77', '10.213.78.50', 1_800_000_100n)] }))), [['ip', true]]);
     assert.deepEqual(fields(checkForm(form, facts({ leases: [lease('52:54:00:00:00:09', '10.213.78.50', 1_799_999_999n)] }))), []);
+  });
+
+  test('a MAC on a NIC of another domain, running or not, is taken; the message names the domain', () => {
+    const problems = checkForm(form, facts({ domainMacs: new Map([['52:54:00:00:00:09', 'stopped-vm']]) }));
+    assert.deepEqual(fields(problems), [['mac', true]]);
+    assert.match(problems[0]!.message, /domain 'stopped-vm'/);
+    assert.deepEqual(fields(checkForm({ ...form, mac: '52:54:00:00:00:0A' }, facts({ domainMacs: new Map([['52:54:00:00:00:0a', 'x']]) }))), [['mac', true]], 'any case');
+    assert.deepEqual(fields(checkForm(form, facts({ domainMacs: new Map([['52:54:00:00:00:10', 'x']]) }))), []);
   });
 
   test('IP outside the subnet, or on a network without IPv4 DHCP', () => {
