@@ -36,6 +36,19 @@ export const APP_JS = String.raw`
     s.className = 'state state-' + state.replace(/[^a-z]+/g, '-');
     setText(c.querySelector('.reason'), reason ? '(' + reason + ')' : '');
     tr.dataset.state = state;
+    applyState(tr);
+  }
+
+  // The same rule as the server's actionEnabled: a button lists the states it works in; in a state
+  // no button lists (unknown), every one stays enabled. A busy row keeps everything disabled.
+  function applyState(tr) {
+    if (tr.getAttribute('aria-busy') === 'true') return;
+    var state = tr.dataset.state || '';
+    var buttons = tr.querySelectorAll('.actions button[data-enabled-in]');
+    var known = Array.prototype.some.call(buttons, function (b) { return b.dataset.enabledIn.split('|').indexOf(state) >= 0; });
+    Array.prototype.forEach.call(buttons, function (b) {
+      b.disabled = known && b.dataset.enabledIn.split('|').indexOf(state) < 0;
+    });
   }
 
   function newRow(name) {
@@ -100,6 +113,7 @@ export const APP_JS = String.raw`
   function setBusy(tr, busy) {
     tr.setAttribute('aria-busy', busy ? 'true' : 'false');
     Array.prototype.forEach.call(tr.querySelectorAll('.actions button, .actions input'), function (b) { b.disabled = busy; });
+    if (!busy) applyState(tr);
   }
 
   function describe(action, res, answer) {

@@ -46,16 +46,43 @@ function Charts(p: { snapshots: SnapshotRecord[]; from: number; to: number; host
 
 const SIMPLE_ACTIONS = [['start', 'Start'], ['reboot', 'Reboot'], ['suspend', 'Suspend'], ['resume', 'Resume']] as const;
 
-/** The action controls of one row. */
-function Actions(p: { name: string }) {
+/**
+ * The states (virsh's words) in which each row action can work; its button is disabled in the
+ * others. In a state the agent does not know (none yet, "no state") every button stays enabled.
+ */
+const ENABLED_IN: Record<string, readonly string[]> = {
+  start: ['shut off', 'crashed'],
+  reboot: ['running', 'idle'],
+  suspend: ['running', 'idle'],
+  resume: ['paused'],
+  shutdown: ['running', 'idle', 'paused', 'in shutdown'],
+  reset: ['running', 'idle', 'paused'],
+  destroy: ['running', 'idle', 'paused', 'in shutdown', 'crashed', 'pmsuspended'],
+};
+const KNOWN_STATES = new Set(Object.values(ENABLED_IN).flat());
+
+/** Whether a row action's button is enabled in `state` (the page's script applies the same rule as states change). */
+export function actionEnabled(action: string, state: string): boolean {
+  return !KNOWN_STATES.has(state) || (ENABLED_IN[action]?.includes(state) ?? true);
+}
+
+function ActionButton(p: { action: string; label: string; state: string; danger?: boolean }) {
+  return (
+    <button type="button" class={p.danger ? 'danger' : undefined} data-action={p.action}
+      data-enabled-in={(ENABLED_IN[p.action] ?? []).join('|')} disabled={!actionEnabled(p.action, p.state)}>{p.label}</button>
+  );
+}
+
+/** The action controls of one row, enabled as its state allows. */
+function Actions(p: { name: string; state: string }) {
   return (
     <div class="actions" role="group" aria-label={`Actions for ${p.name}`}>
-      {SIMPLE_ACTIONS.map(([a, label]) => <button type="button" data-action={a}>{label}</button>)}
+      {SIMPLE_ACTIONS.map(([a, label]) => <ActionButton action={a} label={label} state={p.state} />)}
       <label>wait s <input type="number" min="0" max="3600" value="30" data-field="wait" /></label>
       <label><input type="checkbox" data-field="force" /> force</label>
-      <button type="button" data-action="shutdown">Shut down</button>
-      <button type="button" class="danger" data-action="reset">Reset</button>
-      <button type="button" class="danger" data-action="destroy">Destroy</button>
+      <ActionButton action="shutdown" label="Shut down" state={p.state} />
+      <ActionButton action="reset" label="Reset" state={p.state} danger />
+      <ActionButton action="destroy" label="Destroy" state={p.state} danger />
     </div>
   );
 }
@@ -73,7 +100,7 @@ function DomainRow(p: { d: DomainView | null; name: string; canAct: boolean }) {
       <td class="num" data-col="vcpus" data-label="vCPUs">{dash(d?.vcpus)}</td>
       <td class="num" data-col="memory" data-label="Memory MiB">{mib(d?.memoryKiB)}</td>
       <td class="num" data-col="cpu" data-label="CPU time s">{cpuSeconds(d?.cpuTimeNs)}</td>
-      {p.canAct && <td data-label="Actions"><Actions name={p.name} /></td>}
+      {p.canAct && <td data-label="Actions"><Actions name={p.name} state={d?.stateText ?? ''} /></td>}
       {p.canAct && <td data-label="Result"><output class="result" data-col="result" aria-live="polite"></output></td>}
     </tr>
   );

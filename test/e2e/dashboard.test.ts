@@ -54,6 +54,8 @@ describe('the dashboard in Chromium, on QEMU guests', () => {
 
   const rowNames = () => page.locator('#domains tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.domain ?? ''));
   const rowState = (name: string) => page.locator(`#domains tbody tr[data-domain="${name}"]`).getAttribute('data-state');
+  const enabledActions = (name: string) => page.locator(`#domains tbody tr[data-domain="${name}"] button[data-action]:not([disabled])`)
+    .evaluateAll((buttons) => buttons.map((b) => (b as HTMLElement).dataset.action ?? ''));
 
   test('the overview lists exactly the guests libvirt has, with their states', async () => {
     await page.goto(`${served.url}/ui`);
@@ -61,6 +63,8 @@ describe('the dashboard in Chromium, on QEMU guests', () => {
     assert.deepEqual(await rowNames(), fromLibvirt.map((d) => d.domain.name).sort());
     for (const d of fromLibvirt) assert.equal(await rowState(d.domain.name), d.stateText, d.domain.name);
     assert.ok(fromLibvirt.some((d) => d.domain.name === running) && fromLibvirt.some((d) => d.domain.name === stopped));
+    assert.deepEqual(await enabledActions(stopped), ['start'], 'a shut-off guest can only be started');
+    assert.deepEqual(await enabledActions(running), ['reboot', 'suspend', 'shutdown', 'reset', 'destroy'], 'a running guest cannot be started or resumed');
     await page.locator('#live-status', { hasText: 'Live:' }).waitFor();
     await screenshot(page, 'overview');
   });
@@ -85,6 +89,7 @@ describe('the dashboard in Chromium, on QEMU guests', () => {
     assert.ok(runningAt - began < ROW_BOUND_MS, `row changed ${runningAt - began} ms after the start was called`);
     assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true, 'the page was not reloaded');
     await page.locator(`#domains tbody tr[data-domain="${stopped}"] .reason`, { hasText: '(booted)' }).waitFor({ timeout: 5_000 });
+    assert.deepEqual(await enabledActions(stopped), ['reboot', 'suspend', 'shutdown', 'reset', 'destroy'], 'its buttons follow the new state');
   });
 
   test('shutdown with force from the page stops the guest; the answer, its audit record and its history row appear', async () => {
@@ -96,12 +101,12 @@ describe('the dashboard in Chromium, on QEMU guests', () => {
     await row.locator('button[data-action="shutdown"]').click();
     assert.equal(dialogs.length, 1, 'a forced shutdown asks first');
     assert.match(dialogs[0]!, new RegExp(`Shut down ${running}`));
-    assert.equal(await row.locator('button[data-action="start"]').isDisabled(), true, 'buttons are disabled while the action runs');
+    assert.deepEqual(await enabledActions(running), [], 'every button is disabled while the action runs');
     const result = row.locator('[data-col="result"]');
     await result.filter({ hasText: 'audit record #' }).waitFor({ timeout: 20_000 });
     assert.match(await result.textContent() ?? '', /^shutdown: shut off \(forced\) · audit record #\d+$/);
     const auditId = Number(await result.getAttribute('data-audit-id'));
-    assert.equal(await row.locator('button[data-action="start"]').isDisabled(), false, 'buttons come back after the answer');
+    assert.deepEqual(await enabledActions(running), ['start'], 'after the answer the buttons fit the new state');
     await page.waitForFunction((name) => document.querySelector(`#domains tbody tr[data-domain="${name}"]`)?.getAttribute('data-state') === 'shut off', running);
     const [fromLibvirt] = (await outside.listDomainStates()).filter((d) => d.domain.name === running);
     assert.equal(fromLibvirt?.stateText, 'shut off');
@@ -199,7 +204,8 @@ describe('the dashboard in Chromium, on QEMU guests', () => {
       await page.keyboard.press('Tab');
       reached = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.action ?? '');
     }
-    assert.equal(reached, 'start', 'Tab reaches the first row\'s Start button');
+    const firstEnabled = await page.locator('#domains tbody tr').first().locator('button[data-action]:not([disabled])').first().getAttribute('data-action');
+    assert.equal(reached, firstEnabled, 'Tab reaches the first row\'s first enabled action button');
     assert.equal(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle), 'solid');
   });
 
