@@ -6,6 +6,7 @@
  */
 import { withAuditResult } from '../errors.ts';
 import { onDestination, migrationError } from '../migration/outcome.ts';
+import { moveDhcpEntries, networkNics } from '../migration/dhcp.ts';
 import { MigrateInput } from '../migration/options.ts';
 import { performMigration } from '../migration/perform.ts';
 import { precheck, precheckError } from '../migration/precheck.ts';
@@ -28,6 +29,7 @@ export default defineAction({
       const source = dom ? await stateAfter(deps, dom) : null;
       throw withAuditResult(precheckError(report), { migrated: false, destination: report.destinationUri, checks, source });
     }
+    const nics = networkNics(await deps.libvirt.domainXml(dom));
     const performed = await performMigration(deps, dom, report.destinationUri, input);
     const source = await stateAfter(deps, dom);
     const run = { mode: report.mode, flags: report.flags, progress: performed.progress, progressReads: performed.progressReads, durationMs: performed.durationMs };
@@ -38,7 +40,11 @@ export default defineAction({
     }
     const there = await onDestination(deps, report.destinationUri, dom);
     const now = 'state' in there ? { state: there.state, reason: there.reason } : source;
-    const facts = { migrated: true, destination: report.destinationUri, ...run, source, onDestination: there, checks };
+    // The guest's fixed addresses follow it once it lives on the destination: it runs there, or
+    // its definition left the source. An offline copy that stays defined here keeps them here.
+    const movedHome = report.mode === 'live' || source.state === 'undefined';
+    const dhcp = movedHome ? await moveDhcpEntries(deps, nics, report.destinationUri) : [];
+    const facts = { migrated: true, destination: report.destinationUri, ...run, source, onDestination: there, dhcp, checks };
     return { data: { action: 'migrate', domain: input.domain, ...now, ...facts }, audit: { ...now, ...facts } };
   },
 });

@@ -76,6 +76,19 @@ export function intToIpv4(n: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
 }
 
+/** The static DHCP `<host>` elements of a network, as libvirt wrote them (lease and all), by lower-case MAC. */
+export function dhcpHostElements(networkXml: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const ip = elements(networkXml, 'ip').find((e) => (e.attrs.family ?? 'ipv4') === 'ipv4');
+  for (const h of elements(element(ip?.inner ?? '', 'dhcp')?.inner ?? '', 'host')) {
+    const mac = h.attrs.mac?.toLowerCase();
+    if (!mac) continue;
+    const attrs = Object.entries(h.attrs).map(([k, v]) => `${k}='${escapeXml(v)}'`).join(' ');
+    out.set(mac, h.inner.trim() === '' ? `<host ${attrs}/>` : `<host ${attrs}>${h.inner}</host>`);
+  }
+  return out;
+}
+
 /** The `<host>` element NETWORK_UPDATE adds to (or deletes from) the DHCP section. */
 export function dhcpHostXml(host: { mac: string; name: string; ip: string; leaseSeconds?: number | undefined }): string {
   const attrs = `mac='${escapeXml(host.mac)}' name='${escapeXml(host.name)}' ip='${escapeXml(host.ip)}'`;

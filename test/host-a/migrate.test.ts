@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { isNotFound, type DomainRef, type Libvirt } from '../../src/libvirt/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
-import { assertInHostNetns, ensureGuestInfra, makeBaseImage } from '../support/guest-infra.ts';
+import { assertInHostNetns, ensureGuestInfra, freeAddress, makeBaseImage } from '../support/guest-infra.ts';
+import { dhcpHostElements, parseNetworkXml } from '../../src/guest/network.ts';
 import { hostEnv, openHost } from '../support/hosts.ts';
 import { assertError, call, oneAudit, sleep, type Answer } from '../http/fixtures/http.ts';
 
@@ -197,6 +198,32 @@ describe('migration between two private hosts', () => {
     const there = await lookup(b, name);
     assert.ok(there);
     assert.equal((await b.domainState(there)).stateText, 'shut off');
+  });
+
+  test('a form-created guest keeps its fixed address: its DHCP entry (lease time and all) moves from A\'s network to B\'s', async () => {
+    const name = fresh('mh');
+    const [netA, netB] = [await a.lookupNetwork('default'), await b.lookupNetwork('default')];
+    const onB = parseNetworkXml(await b.networkXml(netB)).ipv4?.hosts.flatMap((h) => (h.ip ? [h.ip] : [])) ?? [];
+    const addr = await freeAddress(a, netA, onB);
+    const made = await call(t, 'POST', '/v1/domains', { hostname: name, image: BASE, cpucount: 1, memorycount: 1, leasetime: 3600, ...addr });
+    assert.equal(made.status, 201, made.text);
+    const entry = dhcpHostElements(await a.networkXml(netA)).get(addr.mac);
+    assert.match(entry ?? '', /<lease expiry='3600'/, 'A had the entry with its lease time');
+
+    const moved = await migrate(name, { target: B, copyStorage: true });
+    assert.equal(moved.status, 200, moved.text);
+    assert.deepEqual(moved.body.dhcp, [{ network: 'default', mac: addr.mac, ip: addr.ip, moved: true }]);
+    assert.deepEqual(oneAudit(t, moved.body.requestId).result?.dhcp, moved.body.dhcp);
+    assert.equal(dhcpHostElements(await a.networkXml(netA)).get(addr.mac), undefined, 'gone from A');
+    const onBNow = dhcpHostElements(await b.networkXml(netB)).get(addr.mac);
+    assert.equal(onBNow, entry, 'on B as it was on A');
+
+    const there = await b.lookupDomain(name);
+    await b.destroy(there);
+    await b.undefine(there);
+    await b.networkUpdate(netB, 2, 4, onBNow!, 1 | 2); // DELETE the IP_DHCP_HOST, live and config
+    await b.deleteStorageVol(await b.lookupStorageVol(await b.lookupStoragePool('default'), `${name}.qcow2`));
+    await a.deleteStorageVol(await a.lookupStorageVol(await a.lookupStoragePool('default'), `${name}.qcow2`));
   });
 
   test('a guest on a local overlay disk: refused without copyStorage, moved with it (disk copied into B\'s pool)', async () => {

@@ -1,4 +1,4 @@
-/** The sans-I/O pieces of migration: options to flags and parameters, disks, job progress, the pre-check error. */
+/** The sans-I/O pieces of migration: options to flags and parameters, disks, job progress, the pre-check error, the NICs and DHCP entries that move. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as v from 'valibot';
@@ -7,6 +7,8 @@ import { directoryOf, parseDisks } from '../../src/migration/disks.ts';
 import { MigrateInput, destinationUri, migrateFlags, migrateParams } from '../../src/migration/options.ts';
 import { precheckError } from '../../src/migration/precheck.ts';
 import { jobProgress } from '../../src/migration/progress.ts';
+import { networkNics } from '../../src/migration/dhcp.ts';
+import { dhcpHostElements } from '../../src/guest/network.ts';
 
 const parse = (input: Record<string, unknown>) => v.parse(MigrateInput, { domain: 'vm', target: 'b', ...input });
 const issues = (input: Record<string, unknown>) => {
@@ -98,5 +100,29 @@ describe('the pre-check error', () => {
   test('an unreachable destination is 502 DESTINATION_UNREACHABLE on target', () => {
     const err = precheckError(report([fail('reachable', 'cannot reach', 'DESTINATION_UNREACHABLE', 'target')]));
     assert.deepEqual([err.code, err.status, err.details.fields], ['DESTINATION_UNREACHABLE', 502, [{ field: 'target', message: 'cannot reach' }]]);
+  });
+});
+
+describe('fixed addresses that follow a migrated guest', () => {
+  test('networkNics: only NICs on libvirt networks, MACs in lower case', () => {
+    const xml = `<domain><devices>
+      <interface type='network'><mac address='52:54:00:AB:CD:01'/><source network='default' portid='x'/><model type='virtio'/></interface>
+      <interface type='ethernet'><mac address='52:54:00:00:00:02'/></interface>
+      <interface type='bridge'><mac address='52:54:00:00:00:03'/><source bridge='br0'/></interface>
+      <interface type='network'><source network='lab'/><mac address='52:54:00:00:00:04'/></interface>
+    </devices></domain>`;
+    assert.deepEqual(networkNics(xml), [{ network: 'default', mac: '52:54:00:ab:cd:01' }, { network: 'lab', mac: '52:54:00:00:00:04' }]);
+  });
+
+  test('dhcpHostElements: each static host as libvirt wrote it, lease included, by lower-case MAC', () => {
+    const xml = `<network><name>default</name><ip address='10.0.0.1' netmask='255.255.255.0'><dhcp>
+      <range start='10.0.0.100' end='10.0.0.199'/>
+      <host mac='52:54:00:AA:00:01' name='g1' ip='10.0.0.10'/>
+      <host mac='52:54:00:aa:00:02' name='a&amp;b' ip='10.0.0.11'><lease expiry='3600' unit='seconds'/></host>
+    </dhcp></ip></network>`;
+    const hosts = dhcpHostElements(xml);
+    assert.deepEqual([...hosts.keys()], ['52:54:00:aa:00:01', '52:54:00:aa:00:02']);
+    assert.equal(hosts.get('52:54:00:aa:00:01'), "<host mac='52:54:00:AA:00:01' name='g1' ip='10.0.0.10'/>");
+    assert.equal(hosts.get('52:54:00:aa:00:02'), "<host mac='52:54:00:aa:00:02' name='a&amp;b' ip='10.0.0.11'><lease expiry='3600' unit='seconds'/></host>");
   });
 });
