@@ -8,11 +8,10 @@ import { AppError, withAuditResult } from '../errors.ts';
 import {
   NetworkUpdateCommand, NetworkUpdateFlags, NetworkUpdateSection, found, isNotFound, type Libvirt, type NetworkRef, type StoragePoolRef,
 } from '../libvirt/index.ts';
-import { parseCapabilities, preferredVirtType, guestDomainXml, type HostCapabilities } from './domain-xml.ts';
+import { domainNics, parseCapabilities, preferredVirtType, guestDomainXml, type HostCapabilities } from './domain-xml.ts';
 import { checkForm, type FormProblem, type GuestForm, type HostFacts } from './form-checks.ts';
 import { dhcpHostXml, parseNetworkXml } from './network.ts';
 import { Steps } from './steps.ts';
-import { element, elements } from './xml.ts';
 import { overlayVolumeXml, parseVolumeXml, type VolumeFacts } from './volume.ts';
 
 /** The form fields create-from-form takes (MAC optional: one is made when absent). */
@@ -110,10 +109,7 @@ async function macsOfDomains(lv: Libvirt): Promise<Map<string, string>> {
   })));
   const macs = new Map<string, string>();
   xmls.forEach((xml, i) => {
-    for (const nic of elements(xml, 'interface')) {
-      const address = element(nic.inner, 'mac')?.attrs.address?.toLowerCase();
-      if (address) macs.set(address, domains[i]!.name);
-    }
+    for (const nic of domainNics(xml)) macs.set(nic.mac, domains[i]!.name);
   });
   return macs;
 }

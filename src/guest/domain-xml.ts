@@ -41,6 +41,18 @@ export function guestDomainXml(g: GuestSpec): string {
 }
 
 /** The host facts read from CONNECT_GET_CAPABILITIES. */
+/** A NIC of a domain: its interface type, its libvirt network (for type 'network') and its MAC in lower case. */
+export interface DomainNic { type: string; network: string | null; mac: string }
+
+/** The NICs of a domain's XML that have a MAC address. */
+export function domainNics(domainXml: string): DomainNic[] {
+  return elements(domainXml, 'interface').flatMap((i) => {
+    const mac = element(i.inner, 'mac')?.attrs.address?.toLowerCase();
+    const network = i.attrs.type === 'network' ? element(i.inner, 'source')?.attrs.network ?? null : null;
+    return mac ? [{ type: i.attrs.type ?? '', network, mac }] : [];
+  });
+}
+
 export interface HostCapabilities { uuid: string | null; arch: string | null; virtTypes: string[] }
 
 /** Host UUID, host arch and the domain types offered for hvm guests of that arch. */

@@ -2,7 +2,7 @@
  * A libvirt network's IPv4 facts (address, prefix, DHCP ranges and static hosts) read from its XML,
  * the IPv4 arithmetic to check a requested address against them, and the DHCP host element.
  */
-import { element, elements, escapeXml } from './xml.ts';
+import { element, elements, escapeXml, type XmlElement } from './xml.ts';
 
 /** A static DHCP host entry (`<host mac= name= ip=>`). */
 export interface DhcpHost { mac: string | null; name: string | null; ip: string | null }
@@ -41,7 +41,7 @@ export function subnetBounds(address: string, prefix: number): [number, number] 
 export function parseNetworkXml(xml: string): NetworkFacts {
   const name = element(xml, 'name')?.inner.trim() ?? '';
   const bridge = element(xml, 'bridge')?.attrs.name ?? null;
-  const ip = elements(xml, 'ip').find((e) => (e.attrs.family ?? 'ipv4') === 'ipv4' && e.attrs.address);
+  const ip = ipv4Element(xml);
   if (!ip) return { name, bridge, ipv4: null };
   const prefix = ip.attrs.prefix !== undefined ? Number(ip.attrs.prefix) : netmaskToPrefix(ip.attrs.netmask ?? '255.255.255.0');
   const dhcp = element(ip.inner, 'dhcp');
@@ -56,6 +56,11 @@ export function parseNetworkXml(xml: string): NetworkFacts {
       hosts: elements(dhcp?.inner ?? '', 'host').map((h) => ({ mac: h.attrs.mac?.toLowerCase() ?? null, name: h.attrs.name ?? null, ip: h.attrs.ip ?? null })),
     },
   };
+}
+
+/** The network's IPv4 `<ip>` element (the one with an address), or null. */
+function ipv4Element(xml: string): XmlElement | null {
+  return elements(xml, 'ip').find((e) => (e.attrs.family ?? 'ipv4') === 'ipv4' && e.attrs.address) ?? null;
 }
 
 /** Why `ip` cannot be a host address on this IPv4 network, or null when it can. */
@@ -79,8 +84,7 @@ export function intToIpv4(n: number): string {
 /** The static DHCP `<host>` elements of a network, as libvirt wrote them (lease and all), by lower-case MAC. */
 export function dhcpHostElements(networkXml: string): Map<string, string> {
   const out = new Map<string, string>();
-  const ip = elements(networkXml, 'ip').find((e) => (e.attrs.family ?? 'ipv4') === 'ipv4');
-  for (const h of elements(element(ip?.inner ?? '', 'dhcp')?.inner ?? '', 'host')) {
+  for (const h of elements(element(ipv4Element(networkXml)?.inner ?? '', 'dhcp')?.inner ?? '', 'host')) {
     const mac = h.attrs.mac?.toLowerCase();
     if (!mac) continue;
     const attrs = Object.entries(h.attrs).map(([k, v]) => `${k}='${escapeXml(v)}'`).join(' ');

@@ -7,7 +7,7 @@
  */
 import type { Deps } from '../deps.ts';
 import { addressProblem, dhcpHostElements, parseNetworkXml } from '../guest/network.ts';
-import { element, elements } from '../guest/xml.ts';
+import { domainNics } from '../guest/domain-xml.ts';
 import { NetworkUpdateCommand, NetworkUpdateFlags, NetworkUpdateSection, isNotFound, type Libvirt, type NetworkRef } from '../libvirt/index.ts';
 import { reachDestination } from './destination.ts';
 
@@ -21,11 +21,7 @@ interface Entry { nic: NetworkNic; net: NetworkRef; element: string; ip: string 
 
 /** The NICs of a domain's XML that are on libvirt networks (`<interface type='network'>`). */
 export function networkNics(domainXml: string): NetworkNic[] {
-  return elements(domainXml, 'interface').filter((i) => i.attrs.type === 'network').flatMap((i) => {
-    const network = element(i.inner, 'source')?.attrs.network;
-    const mac = element(i.inner, 'mac')?.attrs.address?.toLowerCase();
-    return network && mac ? [{ network, mac }] : [];
-  });
+  return domainNics(domainXml).flatMap(({ network, mac }) => (network ? [{ network, mac }] : []));
 }
 
 /** Moves the static DHCP entries of `nics` from this host's networks to the destination's. */
@@ -44,16 +40,25 @@ export async function moveDhcpEntries(deps: Deps, nics: NetworkNic[], destinatio
 }
 
 async function entryOf(lv: Libvirt, nic: NetworkNic): Promise<Entry | null> {
-  const net = await lv.lookupNetwork(nic.network).catch((err: unknown) => { if (isNotFound(err)) return null; throw err; });
+  const net = await networkNamed(lv, nic.network);
   if (!net) return null;
-  const element = dhcpHostElements(await lv.networkXml(net)).get(nic.mac);
+  const xml = await lv.networkXml(net);
+  const element = dhcpHostElements(xml).get(nic.mac);
   if (!element) return null;
-  return { nic, net, element, ip: /\bip='([^']*)'/.exec(element)?.[1] ?? null };
+  const ip = parseNetworkXml(xml).ipv4?.hosts.find((h) => h.mac === nic.mac)?.ip ?? null;
+  return { nic, net, element, ip };
+}
+
+async function networkNamed(lv: Libvirt, name: string): Promise<NetworkRef | null> {
+  return lv.lookupNetwork(name).catch((err: unknown) => {
+    if (isNotFound(err)) return null;
+    throw err;
+  });
 }
 
 async function moveOne(source: Libvirt, dest: Libvirt, destName: string, e: Entry): Promise<DhcpMove> {
   try {
-    const net = await dest.lookupNetwork(e.nic.network).catch((err: unknown) => { if (isNotFound(err)) return null; throw err; });
+    const net = await networkNamed(dest, e.nic.network);
     if (!net) return notMoved(e, `${destName} has no network '${e.nic.network}'`);
     const ipv4 = parseNetworkXml(await dest.networkXml(net)).ipv4;
     if (!ipv4?.dhcp) return notMoved(e, `network '${e.nic.network}' on ${destName} has no IPv4 DHCP service`);
