@@ -11,6 +11,7 @@ import {
 export const ERROR_CODES = [
   'BAD_REQUEST',
   'VALIDATION_FAILED',
+  'INVALID_XML',
   'UNKNOWN_ACTION',
   'UNAUTHENTICATED',
   'FORBIDDEN',
@@ -19,6 +20,8 @@ export const ERROR_CODES = [
   'DOMAIN_BUSY',
   'ALREADY_EXISTS',
   'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
+  'INSUFFICIENT_STORAGE',
   'UNSUPPORTED',
   'LIBVIRT_ERROR',
   'DESTINATION_UNREACHABLE',
@@ -36,6 +39,7 @@ export type ErrorCodeName = (typeof ERROR_CODES)[number];
 export const codeToStatus: Record<ErrorCodeName, number> = {
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,
+  INVALID_XML: 400,
   UNKNOWN_ACTION: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -44,6 +48,8 @@ export const codeToStatus: Record<ErrorCodeName, number> = {
   DOMAIN_BUSY: 409,
   ALREADY_EXISTS: 409,
   PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INSUFFICIENT_STORAGE: 507,
   UNSUPPORTED: 501,
   LIBVIRT_ERROR: 502,
   DESTINATION_UNREACHABLE: 502,
@@ -107,7 +113,8 @@ function libvirtCodeName(err: LibvirtError): ErrorCodeName {
   if (isOperationInvalid(err)) return 'CONFLICT';
   if (isAlreadyExists(err)) return 'ALREADY_EXISTS';
   if (isNoSupport(err)) return 'UNSUPPORTED';
-  if (err.code === ErrorCode.XML_ERROR || err.code === ErrorCode.INVALID_ARG) return 'VALIDATION_FAILED';
+  if (err.code === ErrorCode.XML_ERROR || err.code === ErrorCode.XML_DETAIL) return 'INVALID_XML';
+  if (err.code === ErrorCode.INVALID_ARG) return 'VALIDATION_FAILED';
   if (err.code === ErrorCode.OPERATION_TIMEOUT) return 'LIBVIRT_TIMEOUT';
   return 'LIBVIRT_ERROR';
 }

@@ -47,7 +47,7 @@ export interface Dispatched<T = unknown> {
   auditId: number | null;
 }
 
-const REJECTIONS = new Set(['BAD_REQUEST', 'VALIDATION_FAILED', 'UNKNOWN_ACTION', 'UNAUTHENTICATED', 'FORBIDDEN', 'DOMAIN_BUSY', 'PAYLOAD_TOO_LARGE', 'SHUTTING_DOWN']);
+const REJECTIONS = new Set(['BAD_REQUEST', 'VALIDATION_FAILED', 'INVALID_XML', 'RATE_LIMITED', 'INSUFFICIENT_STORAGE', 'UNKNOWN_ACTION', 'UNAUTHENTICATED', 'FORBIDDEN', 'DOMAIN_BUSY', 'PAYLOAD_TOO_LARGE', 'SHUTTING_DOWN']);
 
 /** How a dispatched invocation ended, as the audit log and the metrics name it. */
 export type DispatchOutcome = 'succeeded' | 'failed' | 'rejected';
