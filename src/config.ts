@@ -49,6 +49,13 @@ export interface Config {
   readTimeoutMs: number;
   /** /readyz is unready while the newest snapshot is older than this. */
   snapshotMaxAgeMs: number;
+  /** Mutations are refused while the database's filesystem has less free (0: that bound is off). */
+  minFreeDiskBytes: number;
+  minFreeDiskPercent: number;
+  /** Refusals without a valid token answered in full per address and minute (after a burst). */
+  authFailuresPerMinute: number;
+  /** The most bytes of define/create XML documents the audit log keeps. */
+  auditDocumentsCapBytes: number;
 }
 
 /** A bad flag, environment variable or combination; its message says which and what is wrong. */
@@ -103,6 +110,12 @@ export const SETTINGS: readonly Setting[] = [
   setting('tls-key', 'PATH', undefined, 'TLS private key (PEM); needs --tls-cert.'),
   setting('migrate-uri-template', 'URI', 'qemu+tcp://{target}/system', 'Destination URI for migrate; {target} is replaced by the target host.'),
   setting('migrate-check-timeout', 'SECONDS', '5', 'Time limit for the migration pre-check to open a connection to the destination.'),
+  setting('min-free-disk', 'SIZE', '1GiB',
+    'Refuse mutations (507) while the filesystem of --db has less free space than this; reads go on. 0 turns it off.'),
+  setting('min-free-disk-percent', 'PERCENT', '5', 'The same bound as a share of that filesystem; 0 turns it off.'),
+  setting('auth-failures-per-minute', 'N', '6',
+    'Requests without a valid token answered (and recorded) per client address and minute, after a burst of 20; the rest get 429.'),
+  setting('audit-documents-cap', 'SIZE', '64MiB', 'Most bytes of define/create XML documents kept beside their audit records; the oldest go first.'),
   setting('storage-pool', 'NAME', 'default', 'Storage pool holding the base images that create-from-form guests get an overlay on.'),
   setting('network', 'NAME', 'default', 'libvirt network that create-from-form guests join and get static DHCP entries on.'),
 ];
@@ -147,14 +160,28 @@ export function isLoopbackHost(host: string | undefined): boolean {
 }
 
 /** Parses a byte size: `1048576`, `512KiB`, `1MiB`, `2MB` (k, m, g alone are binary). */
-function parseSize(text: string): number {
+function parseSize(text: string, max = MAX_BODY): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text);
-  const unit = SIZE_UNITS[(m?.[2] ?? '').toLowerCase()];
+  const unit = Object.hasOwn(SIZE_UNITS, (m?.[2] ?? '').toLowerCase()) ? SIZE_UNITS[(m?.[2] ?? '').toLowerCase()] : undefined;
   if (!m || unit === undefined) throw new Error('expected bytes or a size such as 512KiB or 1MiB');
   const bytes = Number(m[1]) * unit;
   if (!Number.isInteger(bytes)) throw new Error('is not a whole number of bytes');
-  if (bytes < 1 || bytes > MAX_BODY) throw new Error('must be between 1 byte and 1GiB');
+  if (bytes < 1 || bytes > max) throw new Error(`must be between 1 byte and ${max === MAX_BODY ? '1GiB' : `${max} bytes`}`);
   return bytes;
+}
+
+/** Parses a percentage from 0 to 100. */
+function parsePercent(text: string): number {
+  const n = Number(text.replace(/%$/, ''));
+  if (!/^\d+(?:\.\d+)?%?$/.test(text) || n > 100) throw new Error('expected a percentage from 0 to 100');
+  return n;
+}
+
+/** Parses a whole number of events per minute, 1 to 100000. */
+function parseRate(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 100_000) throw new Error('expected a whole number from 1 to 100000');
+  return n;
 }
 
 /** Parses seconds (`30`, `2.5`, `30s`) into milliseconds. */
@@ -213,6 +240,10 @@ const SCHEMAS = {
   'migrate-uri-template': v.pipe(nonEmpty, v.regex(/^[a-z][a-z0-9+.-]*:\/\//i, 'must be a URI such as qemu+tcp://{target}/system'),
     v.includes('{target}', 'must contain {target}')),
   'migrate-check-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
+  'min-free-disk': v.pipe(nonEmpty, parsedBy((text) => (text === '0' ? 0 : parseSize(text, 1024 ** 5)))),
+  'min-free-disk-percent': v.pipe(nonEmpty, parsedBy(parsePercent)),
+  'auth-failures-per-minute': v.pipe(nonEmpty, parsedBy(parseRate)),
+  'audit-documents-cap': v.pipe(nonEmpty, parsedBy(parseSize)),
   'storage-pool': v.pipe(nonEmpty, v.regex(/^[^/\s]+$/, 'must be a storage pool name')),
   network: v.pipe(nonEmpty, v.regex(/^[^/\s]+$/, 'must be a network name')),
 };
@@ -315,6 +346,16 @@ function build(values: Values): Config {
     storagePool: need(values['storage-pool'], 'storage-pool'),
     network: need(values.network, 'network'),
     ...inventorySettings(values),
+    ...guardSettings(values),
+  };
+}
+
+function guardSettings(values: Values): Pick<Config, 'minFreeDiskBytes' | 'minFreeDiskPercent' | 'authFailuresPerMinute' | 'auditDocumentsCapBytes'> {
+  return {
+    minFreeDiskBytes: need(values['min-free-disk'], 'min-free-disk'),
+    minFreeDiskPercent: need(values['min-free-disk-percent'], 'min-free-disk-percent'),
+    authFailuresPerMinute: need(values['auth-failures-per-minute'], 'auth-failures-per-minute'),
+    auditDocumentsCapBytes: need(values['audit-documents-cap'], 'audit-documents-cap'),
   };
 }
 

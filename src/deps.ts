@@ -13,6 +13,8 @@ import type { Inventory } from './inventory/index.ts';
 import type { Libvirt } from './libvirt/index.ts';
 import type { AuditStore, DefinitionStore } from './store/types.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
+import type { FailedAuthLimiter } from './auth/failed-auth.ts';
+import type { DiskGuard } from './store/disk-guard.ts';
 import type { Ops } from './ops/ops.ts';
 
 /** Wall-clock time, injectable for tests. */
@@ -45,6 +47,10 @@ export interface Deps {
   definitions: DefinitionStore;
   host: { sysinfo(): Promise<HostSysinfo> };
   tokens: TokenVerifier | null;
+  /** Rate limits refusals of callers without a valid token (absent: no limit). */
+  authLimiter?: FailedAuthLimiter;
+  /** Refuses mutations while the database's filesystem is nearly full (absent: no guard). */
+  disk?: DiskGuard;
   locks: DomainLocks;
   clock: Clock;
   log: Logger;

@@ -71,6 +71,8 @@ export interface ErrorDetails {
   fields?: FieldError[];
   libvirtCode?: number;
   libvirtDomain?: number;
+  /** RATE_LIMITED: seconds until a retry may succeed (the Retry-After header). */
+  retryAfterSeconds?: number;
   /** What the audit record keeps of a failed action (steps done and undone, where the guest is). Never sent to the caller. */
   result?: Record<string, unknown>;
 }
@@ -91,6 +93,34 @@ export class AppError extends Error {
   get status(): number {
     return codeToStatus[this.code];
   }
+}
+
+/**
+ * A short, quoted, escaped excerpt of a caller's text for an error message: control characters and
+ * quotes escaped as in JSON, cut at `max` characters with the full length noted.
+ */
+export function excerpt(text: string, max = 64): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  const quoted = JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.length > max ? `${quoted} (${text.length} characters)` : quoted;
+}
+
+/** The most characters of an error message, a field path or a field message sent back or stored. */
+export const MESSAGE_BOUNDS = { message: 512, field: 128, fieldMessage: 256, fields: 10 } as const;
+
+/** The error with its message and fields cut to MESSAGE_BOUNDS (an input's echo never grows them). */
+export function boundedError(err: AppError): AppError {
+  const fields = err.details.fields;
+  const tooLong = err.message.length > MESSAGE_BOUNDS.message
+    || (fields !== undefined && (fields.length > MESSAGE_BOUNDS.fields || fields.some((f) => f.field.length > MESSAGE_BOUNDS.field || f.message.length > MESSAGE_BOUNDS.fieldMessage)));
+  if (!tooLong) return err;
+  const details: ErrorDetails = { ...err.details };
+  if (fields) details.fields = fields.slice(0, MESSAGE_BOUNDS.fields).map((f) => ({ field: cut(f.field, MESSAGE_BOUNDS.field), message: cut(f.message, MESSAGE_BOUNDS.fieldMessage) }));
+  return new AppError(err.code, cut(err.message, MESSAGE_BOUNDS.message), details);
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
 /** Translates a libvirt error (or anything thrown) into an AppError; AppErrors pass through. */

@@ -4,6 +4,7 @@
  */
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
@@ -12,6 +13,7 @@ import { ACTIONS } from './actions/registry.ts';
 import { createApp } from './app.ts';
 import { runTokenCli } from './auth/cli.ts';
 import { TokenVerifier, loadTokens } from './auth/tokens.ts';
+import { DEFAULT_FAILED_AUTH_LIMITS, FailedAuthLimiter } from './auth/failed-auth.ts';
 import { BUNDLE } from './bundled.ts';
 import { ConfigError, helpText, parseConfig, type Config } from './config.ts';
 import type { Deps } from './deps.ts';
@@ -28,6 +30,7 @@ import { gracefulShutdown } from './ops/shutdown.ts';
 import { SqliteAuditStore } from './store/audit.ts';
 import { closeDatabase, openDatabase, type Database } from './store/db.ts';
 import { SqliteDefinitionStore } from './store/definitions.ts';
+import { DiskGuard } from './store/disk-guard.ts';
 import { applyMigrations, migrate } from './store/migrate.ts';
 
 /** Runs the agent (or the `token` subcommand); resolves with an exit code when it should exit at once. */
@@ -92,7 +95,9 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
   const clock = { now: () => Date.now() };
   const sysinfo = cachedReader(() => readSysinfo(), clock.now);
   const inventory = createInventory(db);
+  const disk = new DiskGuard(dirname(config.db), { minFreeBytes: config.minFreeDiskBytes, minFreePercent: config.minFreeDiskPercent });
   const ops = buildOps({
+    disk,
     version: agentVersion(), libvirt, db, sysinfo, actionNames: ACTIONS.map((a) => a.name), stopping,
     inventory: { view: inventory.view, maxAgeMs: config.snapshotMaxAgeMs, now: clock.now },
   });
@@ -100,10 +105,12 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
   return {
     libvirt,
     events: new DomainEventHub(libvirt),
-    audit: new SqliteAuditStore(db),
+    audit: new SqliteAuditStore(db, { documentsCapBytes: config.auditDocumentsCapBytes }),
     definitions: new SqliteDefinitionStore(db),
     host: { sysinfo },
     tokens,
+    authLimiter: new FailedAuthLimiter({ ...DEFAULT_FAILED_AUTH_LIMITS, perPeer: { burst: 20, perMinute: config.authFailuresPerMinute } }),
+    disk,
     locks: new DomainLocks(),
     clock,
     log,

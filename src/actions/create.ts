@@ -84,6 +84,7 @@ async function createFromXml(deps: Deps, xml: string): Promise<{ data: Record<st
 export default defineAction({
   name: 'create',
   kind: 'mutation',
+  keepsXml: true,
   role: 'admin',
   summary: 'Create and start a domain, all or nothing: from XML, or from the form (a qcow2 overlay on a base image, a NIC on the configured network, an optional static DHCP entry)',
   input: Schema,

@@ -18,6 +18,7 @@ const Input = v.pipe(
 export default defineAction({
   name: 'define',
   kind: 'mutation',
+  keepsXml: true,
   role: 'admin',
   summary: 'Define (or redefine) a domain from XML; without XML, restore the XML recorded at its last undefine',
   input: Input,

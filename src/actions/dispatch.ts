@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { roleAllows, type Role } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
-import { AppError, toAppError, type FieldError } from '../errors.ts';
+import { AppError, boundedError, excerpt, toAppError, type FieldError } from '../errors.ts';
 import type { AuditProtocol, AuditRecord } from '../store/types.ts';
 import { nameInXml } from './schemas.ts';
 import type { Action, ActionOutput, ReadPolicy } from './types.ts';
@@ -27,6 +27,9 @@ export interface Invocation {
   caller: Caller | null;
   /** The client's address and User-Agent, for the audit record (null when the invocation is not audited). */
   remoteAddr: string | null;
+  /** The request's method and path, kept in the record of a refused request instead of its params. */
+  method: string;
+  path: string;
   userAgent: string | null;
   /** A problem the protocol adapter found (bad shape): rejected after auth, and audited. */
   rejection?: AppError;
@@ -72,17 +75,17 @@ export class DispatchError extends AppError {
 /** Runs an invocation through the registry; throws DispatchError on any failure. */
 export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>, inv: Invocation): Promise<Dispatched> {
   const action = registry.get(inv.action);
+  const refusal = refusalOf(deps, inv, action);
+  if (refusal) throw refuse(deps, inv, refusal);
   const audited = isAudited(deps, inv.family);
-  const auditId = audited ? beginAudit(deps, inv) : null;
+  const auditId = audited ? beginAudit(deps, inv, action) : null;
   const started = performance.now();
   const ended = deps.ops?.inFlight.begin({ action: inv.action, requestId: inv.requestId, auditId, startedAt: deps.clock.now() });
   let outcome: DispatchOutcome = 'succeeded';
   let locked: string | null = null;
   try {
     if (deps.ops?.stopping()) throw new AppError('SHUTTING_DOWN', 'the agent is shutting down; try again once it is back, or another host');
-    if (!inv.caller) throw new AppError('UNAUTHENTICATED', 'a valid bearer token is required');
     if (!action || action.kind !== inv.family) throw inv.rejection ?? unknownAction(inv.action);
-    authorize(inv.caller, action.role);
     if (inv.rejection) throw inv.rejection;
     const input = validate(action, inv.input);
     locked = lockDomain(deps, action, input);
@@ -90,7 +93,7 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
     if (auditId !== null) finishAudit(deps, inv, auditId, 200, null, output.audit ?? null);
     return { action, output, auditId };
   } catch (thrown) {
-    const err = toAppError(thrown);
+    const err = boundedError(toAppError(thrown));
     outcome = outcomeOf(err);
     if (!(thrown instanceof AppError) && err.code === 'INTERNAL') deps.log.error({ err: thrown, requestId: inv.requestId }, 'action failed unexpectedly');
     if (auditId !== null) finishAudit(deps, inv, auditId, err.status, err, err.details.result ?? null);
@@ -109,12 +112,37 @@ export function isAudited(deps: Deps, family: Invocation['family']): boolean {
 
 /** The error for an action name the registry does not know (or that this route does not offer). */
 export function unknownAction(name: string): AppError {
-  const message = name ? `unknown action '${name}'` : 'action is required';
+  const message = name ? `unknown action ${excerpt(name)}` : 'action is required';
   return new AppError('UNKNOWN_ACTION', message, { fields: [{ field: 'action', message: name ? 'is not a known action' : 'is required' }] });
 }
 
-function authorize(caller: Caller, required: Role): void {
-  if (!roleAllows(caller.role, required)) throw new AppError('FORBIDDEN', `role '${caller.role}' may not do this; '${required}' is required`);
+/**
+ * Why the invocation is refused before anything of its input is looked at: no valid token, a role
+ * too low for the action, or (mutations) a nearly full disk. Such refusals keep a fixed-size record.
+ */
+function refusalOf(deps: Deps, inv: Invocation, action: Action | undefined): AppError | null {
+  if (!inv.caller) return new AppError('UNAUTHENTICATED', 'a valid bearer token is required');
+  const known = action !== undefined && action.kind === inv.family;
+  if (known && !roleAllows(inv.caller.role, action.role)) {
+    return new AppError('FORBIDDEN', `role '${inv.caller.role}' may not do this; '${action.role}' is required`);
+  }
+  const low = known && inv.family === 'mutation' ? deps.disk?.state().low : null;
+  if (low) return new AppError('INSUFFICIENT_STORAGE', `${low}; reads go on`);
+  return null;
+}
+
+/** Records a refusal as a fixed-size row (method and path, never the body) and returns its error. */
+function refuse(deps: Deps, inv: Invocation, err: AppError): DispatchError {
+  const auditId = isAudited(deps, inv.family)
+    ? deps.audit.refuse({
+      requestId: inv.requestId, receivedAt: deps.clock.now(), actor: inv.caller?.name ?? 'anonymous', remoteAddr: inv.remoteAddr,
+      protocol: inv.protocol, action: inv.action.slice(0, 64) || '(none)', domain: text(inv.input.domain), method: inv.method, path: inv.path,
+      httpStatus: err.status, errorCode: err.code, errorMessage: err.message,
+    })
+    : null;
+  deps.ops?.metrics?.observeAction(inv.action, 'rejected', 0);
+  if (auditId !== null) emitFinished(deps, inv, auditId);
+  return new DispatchError(err, auditId);
 }
 
 function validate<I>(action: Action<I>, raw: Record<string, unknown>): I {
@@ -145,10 +173,11 @@ function lockDomain<I>(deps: Deps, action: Action<I>, input: I): string | null {
 }
 
 function text(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value.slice(0, 1024) : null;
+  return typeof value === 'string' && value !== '' ? value.slice(0, 256) : null;
 }
 
-function beginAudit(deps: Deps, inv: Invocation): number {
+function beginAudit(deps: Deps, inv: Invocation, action: Action | undefined): number {
+  const xml = action?.keepsXml && typeof inv.input.xml === 'string' ? inv.input.xml : null;
   return deps.audit.begin({
     requestId: inv.requestId,
     receivedAt: deps.clock.now(),
@@ -160,6 +189,7 @@ function beginAudit(deps: Deps, inv: Invocation): number {
     domain: text(inv.input.domain) ?? text(inv.input.hostname) ?? (typeof inv.input.xml === 'string' ? nameInXml(inv.input.xml) : null),
     target: text(inv.input.target),
     params: inv.input,
+    ...(xml !== null && { documents: { xml } }),
   });
 }
 
@@ -173,6 +203,10 @@ function finishAudit(deps: Deps, inv: Invocation, id: number, status: number, er
     libvirtCode: err?.details.libvirtCode ?? null,
     result,
   });
+  emitFinished(deps, inv, id);
+}
+
+function emitFinished(deps: Deps, inv: Invocation, id: number): void {
   const record = deps.auditFinished.size > 0 ? deps.audit.get(id) : null;
   if (record) deps.auditFinished.emit({ record, family: inv.family }, (e) => deps.log.error({ err: e }, 'audit listener failed'));
 }

@@ -9,6 +9,7 @@ import events from './events.ts';
 import getDomain from './get-domain.ts';
 import historyGet from './history-get.ts';
 import historyList from './history-list.ts';
+import historyXml from './history-xml.ts';
 import hostInfo from './host-info.ts';
 import hostSysinfo from './host-sysinfo.ts';
 import listDomains from './list-domains.ts';
@@ -34,6 +35,7 @@ export const ACTIONS: readonly Action[] = [
   hostInfo,
   historyList,
   historyGet,
+  historyXml,
   snapshotsList,
   snapshotGet,
   domainTimeline,

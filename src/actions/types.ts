@@ -55,6 +55,8 @@ export interface Action<I = any, T = unknown> {
   summary: string;
   input: v.GenericSchema<unknown, I>;
   domainOf?: (input: I) => string | null;
+  /** The audit log keeps the whole `xml` input beside the record (define, create), within its cap. */
+  keepsXml?: boolean;
   run(input: I, ctx: ActionContext): Promise<ActionOutput<T>>;
 }
 

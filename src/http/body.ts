@@ -5,9 +5,20 @@
 import type { Context } from 'hono';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
+import { setReplyHeader } from './reply.ts';
 
-/** The raw body bytes as text ('' when there is none). */
+/** The deepest nesting of arrays and objects a JSON body may have. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * The raw body bytes as UTF-8 text ('' when there is none). The body of a caller without a valid
+ * token is never read: the dispatcher refuses it, and the connection closes rather than drain it.
+ */
 export async function readBodyText(c: Context<AppEnv>, limit: number): Promise<string> {
+  if (c.get('caller') === null) {
+    if (hasBody(c)) setReplyHeader(c, 'connection', 'close');
+    return '';
+  }
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > limit) throw tooLarge(limit);
   const incoming = c.env?.incoming;
@@ -15,23 +26,66 @@ export async function readBodyText(c: Context<AppEnv>, limit: number): Promise<s
     ? (incoming ? await readStream(incoming, limit, declared) : Buffer.alloc(0))
     : Buffer.from(await c.req.arrayBuffer());
   if (bytes.length > limit) throw tooLarge(limit);
-  return bytes.toString('utf8');
+  return utf8(bytes);
+}
+
+function hasBody(c: Context<AppEnv>): boolean {
+  const length = c.req.header('content-length');
+  return (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8(bytes: Buffer): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new AppError('BAD_REQUEST', 'the body is not valid UTF-8', { fields: [{ field: '(body)', message: 'must be UTF-8 text' }] });
+  }
+}
+
+/**
+ * The deepest nesting of arrays and objects in JSON text, counted outside strings, stopping as soon
+ * as it passes `max`: checked before JSON.parse, so a deep body costs one scan and no recursion.
+ */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) {
+      if (++depth > max) return true;
+    } else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
+  return false;
 }
 
 /** The body parsed as a JSON object, or null when there is no body. */
 export async function readJsonObject(c: Context<AppEnv>, limit: number): Promise<Record<string, unknown> | null> {
   const text = await readBodyText(c, limit);
   if (text.trim() === '') return null;
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+    throw new AppError('BAD_REQUEST', `the body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`, { fields: [{ field: '(body)', message: `must nest at most ${MAX_JSON_DEPTH} levels` }] });
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new AppError('BAD_REQUEST', `the body is not valid JSON: ${(err as Error).message}`, { fields: [{ field: '(body)', message: 'must be JSON' }] });
+    throw new AppError('BAD_REQUEST', `the body is not valid JSON: ${truncate((err as Error).message)}`, { fields: [{ field: '(body)', message: 'must be JSON' }] });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new AppError('BAD_REQUEST', 'the body must be a JSON object', { fields: [{ field: '(body)', message: 'must be a JSON object' }] });
   }
   return value as Record<string, unknown>;
+}
+
+// V8's JSON.parse messages quote the text around the error: keep them short.
+function truncate(message: string): string {
+  return message.length > 120 ? `${message.slice(0, 120)}…` : message;
 }
 
 function tooLarge(limit: number): AppError {

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { DispatchError, dispatch, isAudited, type Dispatched, type Invocation } from '../actions/dispatch.ts';
 import type { ReadPolicy } from '../actions/types.ts';
-import type { AppError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { AuditProtocol } from '../store/types.ts';
 import type { AppEnv } from './context.ts';
 
@@ -17,7 +17,8 @@ export interface Requested {
   read?: ReadPolicy;
 }
 
-function remoteAddress(c: Context<AppEnv>): string | null {
+/** The client's address, or null when it cannot be known (no Node request behind the context). */
+export function remoteAddress(c: Context<AppEnv>): string | null {
   if (!c.env?.incoming) return null;
   try {
     return getConnInfo(c).remote.address ?? null;
@@ -28,7 +29,10 @@ function remoteAddress(c: Context<AppEnv>): string | null {
 
 /** Dispatches the requested action with the caller, request id and client facts of `c`. */
 export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: Requested): Promise<Dispatched> {
-  const audited = isAudited(c.get('deps'), req.family);
+  const caller = c.get('caller');
+  const audited = caller === null || isAudited(c.get('deps'), req.family);
+  const remoteAddr = audited ? remoteAddress(c) : null;
+  if (caller === null) limitFailedAuth(c, remoteAddr);
   // A literal of fixed shape, not a spread of `req`: a spread made V8 build new hidden classes on
   // every request (measured with perf on the cached read).
   const inv: Invocation = {
@@ -39,9 +43,11 @@ export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: R
     read: req.read,
     protocol,
     requestId: c.get('requestId'),
-    caller: c.get('caller'),
-    remoteAddr: audited ? remoteAddress(c) : null,
+    caller,
+    remoteAddr,
     userAgent: audited ? c.req.header('user-agent') ?? null : null,
+    method: c.req.method,
+    path: c.req.path,
   };
   const domain = typeof req.input.domain === 'string' && req.input.domain !== '' ? req.input.domain.slice(0, 256) : null;
   try {
@@ -52,4 +58,16 @@ export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: R
     if (err instanceof DispatchError) c.set('invoked', { action: req.action.slice(0, 64), domain, outcome: err.outcome, auditId: err.auditId, errorCode: err.code });
     throw err;
   }
+}
+
+/**
+ * A caller without a valid token takes one refusal from its address's budget; over the budget the
+ * answer is 429 with Retry-After, and nothing is recorded but a metric.
+ */
+export function limitFailedAuth(c: Context<AppEnv>, peer: string | null): void {
+  const { authLimiter, ops } = c.get('deps');
+  const verdict = authLimiter?.take(peer) ?? { ok: true };
+  ops?.metrics?.observeAuthRefusal(verdict.ok ? 'refused' : 'rate_limited');
+  if (verdict.ok) return;
+  throw new AppError('RATE_LIMITED', `too many requests without a valid token from this address; retry in ${verdict.retryAfterSeconds} s`, { retryAfterSeconds: verdict.retryAfterSeconds });
 }

@@ -30,6 +30,7 @@ const ROUTES: Route[] = [
   { method: 'get', path: '/v1/host', action: 'host-info', cached: true },
   { method: 'get', path: '/v1/history', action: 'history-list', query: true },
   { method: 'get', path: '/v1/history/{id}', action: 'history-get' },
+  { method: 'get', path: '/v1/history/{id}/xml', action: 'history-xml' },
   { method: 'get', path: '/v1/snapshots', action: 'snapshots-list', query: true },
   { method: 'get', path: '/v1/snapshots/{id}', action: 'snapshot-get' },
   { method: 'get', path: '/v1/domains/{name}/timeline', action: 'domain-timeline', query: true, pathFields: ['domain'] },

@@ -2,10 +2,10 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DispatchError } from '../actions/dispatch.ts';
-import { toAppError } from '../errors.ts';
+import { boundedError, toAppError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
 import { goJson, toJson } from './json.ts';
-import { reply } from './reply.ts';
+import { reply, setReplyHeader } from './reply.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -31,12 +31,13 @@ export function xml(c: Context<AppEnv>, text: string): Response {
 
 /** The error envelope: {"error": {code, message, fields?, requestId, auditId?}}; never a stack trace. */
 export function errorResponse(c: Context<AppEnv>, thrown: unknown): Response {
-  const err = toAppError(thrown);
+  const err = boundedError(toAppError(thrown));
   const body: Record<string, unknown> = { code: err.code, message: err.message };
   if (err.details.fields?.length) body.fields = err.details.fields;
   if (err.details.libvirtCode !== undefined) body.libvirtCode = err.details.libvirtCode;
   body.requestId = c.get('requestId') ?? null;
   if (thrown instanceof DispatchError && thrown.auditId !== null) body.auditId = thrown.auditId;
+  if (err.details.retryAfterSeconds !== undefined) setReplyHeader(c, 'retry-after', String(err.details.retryAfterSeconds));
   return json(c, { error: body }, err.status as ContentfulStatusCode);
 }
 

@@ -57,6 +57,10 @@ export function restRoutes(): Hono<AppEnv> {
     const { output } = await invoke(c, 'rest', { action: 'history-get', family: 'read', input: { id: c.req.param('id') } });
     return json(c, output.data);
   });
+  app.get('/history/:id/xml', async (c) => {
+    const { output } = await invoke(c, 'rest', { action: 'history-xml', family: 'read', input: { id: c.req.param('id') } });
+    return xml(c, output.data as string);
+  });
   migrationRoutes(app);
   return app;
 }

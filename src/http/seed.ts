@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { fieldError } from '../actions/dispatch.ts';
 import type { DomainView } from '../actions/list-domains.ts';
 import type { ActionOutput } from '../actions/types.ts';
-import { AppError } from '../errors.ts';
+import { AppError, excerpt } from '../errors.ts';
 import { readJsonObject, readMutationBody } from './body.ts';
 import type { AppEnv } from './context.ts';
 import { invoke, type Requested } from './invoke.ts';
@@ -21,12 +21,15 @@ const Int = v.optional(v.nullable(v.number('must be a number')));
 
 // `source` ("fresh" or "cached") is ours, not the Go original's: Go callers never send it.
 const GetBody = v.strictObject({ target: Text, domain: Text, source: Text });
-const CreateVmForm = v.strictObject({
-  hostname: Text, mac: Text, ip: Text, cpucount: Int, memorycount: Int, image: Text, xml: Text, leasetime: Int,
-});
+// valibot's object schemas take arrays too: a form given as [] is refused, not read as empty.
+const CreateVmForm = v.pipe(
+  v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'must be a JSON object'),
+  v.strictObject({ hostname: Text, mac: Text, ip: Text, cpucount: Int, memorycount: Int, image: Text, xml: Text, leasetime: Int }),
+);
 const PostBody = v.strictObject({ domain: Text, action: Text, target: Text, createvmform: v.optional(v.nullable(CreateVmForm)) });
 
-const READ_TARGETS: Record<string, string> = { vm: 'list-domains', xml: 'domain-xml', metal: 'host-sysinfo' };
+// A Map, not an object literal: a target such as `constructor` or `__proto__` must find nothing.
+const READ_TARGETS: ReadonlyMap<string, string> = new Map([['vm', 'list-domains'], ['xml', 'domain-xml'], ['metal', 'host-sysinfo']]);
 
 /** The seed protocol's routes. */
 export function seedRoutes(): Hono<AppEnv> {
@@ -42,7 +45,7 @@ async function seedGet(c: Context<AppEnv>): Promise<Response> {
   const body = (await readJsonObject(c, deps.settings.bodyLimitBytes)) ?? c.req.query();
   const shape = parseShape(GetBody, body);
   const target = given(shape.value?.target);
-  const action = target ? READ_TARGETS[target] : undefined;
+  const action = target ? READ_TARGETS.get(target) : undefined;
   const input = target === 'xml' ? withoutZeros({ domain: shape.value?.domain }) : {}; // vm and metal ignore a domain
   const { policy, rejection: badSource } = readPolicy(c, given(shape.value?.source));
   const rejection = shape.error ?? (action ? undefined : unknownTarget(target)) ?? badSource ?? (target === 'xml' ? notCached(policy, 'domain XML') : undefined);
@@ -141,7 +144,7 @@ function hasFormValues(form: Record<string, unknown> | null | undefined): boolea
 }
 
 function unknownTarget(target: string | undefined): AppError {
-  const message = target ? `unknown target '${target}'; use vm, xml or metal` : 'target is required: vm, xml or metal';
+  const message = target ? `unknown target ${excerpt(target)}; use vm, xml or metal` : 'target is required: vm, xml or metal';
   return new AppError('VALIDATION_FAILED', message, { fields: [{ field: 'target', message: 'must be vm, xml or metal' }] });
 }
 

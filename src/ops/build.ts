@@ -2,11 +2,12 @@
 import type { HostSysinfo } from '../host/sysinfo.ts';
 import type { Libvirt } from '../libvirt/index.ts';
 import type { Database } from '../store/db.ts';
+import type { DiskGuard } from '../store/disk-guard.ts';
 import type { InventoryView } from '../inventory/view.ts';
 import { InFlight } from './inflight.ts';
 import { AgentMetrics } from './metrics.ts';
 import type { Ops } from './ops.ts';
-import { databaseCheck, libvirtCheck, notStoppingCheck, snapshotAgeCheck } from './readiness.ts';
+import { databaseCheck, diskCheck, libvirtCheck, notStoppingCheck, snapshotAgeCheck } from './readiness.ts';
 
 /** What buildOps reads from. */
 export interface OpsSources {
@@ -18,6 +19,8 @@ export interface OpsSources {
   stopping(): boolean;
   /** The inventory view: domains by state come from it (no libvirt call at scrape time), and /readyz bounds its age. */
   inventory?: { view: InventoryView; maxAgeMs: number; now(): number };
+  /** The disk guard: /readyz says when it refuses mutations, and a metric shows its free space. */
+  disk?: DiskGuard;
 }
 
 /** The Ops for one agent; subscribes its metrics to the client's state changes. */
@@ -32,12 +35,14 @@ export function buildOps(src: OpsSources): Ops {
     domainStates: inv ? async () => [...inv.view.list()] : () => src.libvirt.listDomainStates(),
     sysinfo: src.sysinfo,
     lastSnapshotAt: () => inv?.view.takenAt ?? null,
+    ...(src.disk && { disk: () => src.disk!.state() }),
   }, src.actionNames);
   client.onStateChange((state) => metrics.observeLibvirtState(state));
   return {
     readiness: [
       notStoppingCheck(src.stopping), libvirtCheck(client), databaseCheck(src.db),
       ...(inv ? [snapshotAgeCheck(() => inv.view.takenAt, inv.now, inv.maxAgeMs)] : []),
+      ...(src.disk ? [diskCheck(src.disk)] : []),
     ],
     metrics,
     inFlight,

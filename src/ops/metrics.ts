@@ -27,6 +27,8 @@ export interface MetricsOptions extends ScrapeSources {
   actionsInFlight(): number;
   /** When the newest successful inventory snapshot was taken (epoch ms), or null. */
   lastSnapshotAt?(): number | null;
+  /** The disk guard's reading of the database's filesystem. */
+  disk?(): { freeBytes: number; low: string | null };
 }
 
 /** One place that records and renders every metric of one agent. */
@@ -42,6 +44,7 @@ export class AgentMetrics {
   readonly #snapshots: Counter<'outcome'>;
   readonly #snapshotSeconds: Histogram;
   readonly #knownActions: ReadonlySet<string>;
+  readonly #authRefusals: Counter<'outcome'>;
 
   constructor(options: MetricsOptions, knownActions: Iterable<string>) {
     const registers = [this.registry];
@@ -64,6 +67,13 @@ export class AgentMetrics {
         collect() { const at = lastSnapshotAt(); if (at === null) this.reset(); else this.set(at / 1000); },
       });
     }
+    this.#authRefusals = new Counter({
+      name: 'govirthost_auth_refusals_total', labelNames: ['outcome'], registers,
+      help: 'Requests without a valid token: refused (401, recorded as a fixed-size row) or rate_limited (429, not recorded)',
+    });
+    for (const outcome of ['refused', 'rate_limited']) this.#authRefusals.inc({ outcome }, 0);
+    const disk = options.disk;
+    if (disk) registerDiskGauges(this.registry, disk);
     registerLibvirtState(this.registry, options.libvirtState);
     registerScrapeGauges(this.registry, options);
     collectDefaultMetrics({ register: this.registry });
@@ -88,6 +98,11 @@ export class AgentMetrics {
     this.#calls.observe([procedure, ok ? 'ok' : 'error'], seconds);
   }
 
+  /** Records one request without a valid token: answered 401 (`refused`) or 429 (`rate_limited`). */
+  observeAuthRefusal(outcome: 'refused' | 'rate_limited'): void {
+    this.#authRefusals.inc({ outcome });
+  }
+
   /** Records a libvirt connection state change (the client's onStateChange). */
   observeLibvirtState(state: ConnectionState): void {
     this.#stateChanges.inc({ state });
@@ -108,6 +123,14 @@ export class AgentMetrics {
   scrape(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+function registerDiskGauges(registry: Registry, disk: NonNullable<MetricsOptions['disk']>): void {
+  new Gauge({ name: 'govirthost_disk_free_bytes', help: 'Free bytes on the filesystem of the database', registers: [registry], collect() { this.set(disk().freeBytes); } });
+  new Gauge({
+    name: 'govirthost_disk_low', help: '1 while mutations are refused because the filesystem of the database is nearly full, else 0', registers: [registry],
+    collect() { this.set(disk().low === null ? 0 : 1); },
+  });
 }
 
 function registerLibvirtState(registry: Registry, state: () => ConnectionState): void {

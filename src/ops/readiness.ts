@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { LibvirtClient } from '../libvirt/index.ts';
 import { Proc } from '../libvirt/procedures.ts';
 import type { Database } from '../store/db.ts';
+import type { DiskGuard } from '../store/disk-guard.ts';
 import { BUSY_TIMEOUT_MS } from '../store/db.ts';
 
 /** What one check found. */
@@ -121,6 +122,19 @@ export function snapshotAgeCheck(lastSnapshotAt: () => number | null, now: () =>
       return now() - at <= maxAgeMs
         ? { ok: true, detail: `newest snapshot ${ageS} s old` }
         : { ok: false, detail: `newest snapshot ${ageS} s old, more than ${Math.round(maxAgeMs / 1000)} s` };
+    },
+  };
+}
+
+/** Fails while the disk guard refuses mutations (the database's filesystem is nearly full), saying why. */
+export function diskCheck(guard: DiskGuard): ReadinessCheck {
+  return {
+    name: 'disk',
+    run: () => {
+      const state = guard.state();
+      return state.low === null
+        ? { ok: true, detail: `${Math.floor(state.freeBytes / 1024 ** 2)} MiB free for the database` }
+        : { ok: false, detail: `mutations are refused: ${state.low}` };
     },
   };
 }

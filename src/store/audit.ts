@@ -3,16 +3,23 @@
  * interrupted at the next start if the agent died in between. History pages newest first by id.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { MAX_MESSAGE_CHARS, boundParams, boundResult, truncateText, xmlDigest } from './bound.ts';
 import type { Database } from './db.ts';
 import { StatementCache, joinSql, sql, type SqlFragment, type SqlValue } from './sql.ts';
 import type {
-  AuditEnd, AuditOutcome, AuditPage, AuditProtocol, AuditQuery, AuditRecord, AuditStart, AuditStore,
+  AuditEnd, AuditOutcome, AuditPage, AuditProtocol, AuditQuery, AuditRecord, AuditRefusal, AuditStart, AuditStore,
 } from './types.ts';
 
 /** The fewest records a history page holds; smaller requested limits are raised to it. */
 export const MIN_PAGE_SIZE = 1;
 /** The most records a history page holds; larger requested limits are lowered to it. */
 export const MAX_PAGE_SIZE = 500;
+/** A history page stops adding records once its records' stored JSON passes this many bytes. */
+export const MAX_PAGE_BYTES = 1024 * 1024;
+/** The default cap on the total size of kept documents (define/create XML). */
+export const DEFAULT_DOCUMENTS_CAP_BYTES = 64 * 1024 * 1024;
+/** Bounds of the short text columns, in characters. */
+const TEXT_BOUNDS = { requestId: 128, actor: 64, remoteAddr: 64, userAgent: 256, action: 64, domain: 256, target: 256, path: 256 } as const;
 /** error_code of a record the agent never finished. */
 export const INTERRUPTED_ERROR_CODE = 'INTERRUPTED';
 /** error_message of a record the agent never finished. */
@@ -53,11 +60,30 @@ export class SqliteAuditStore implements AuditStore {
   readonly #interruptPending: Statement<Record<string, SqlValue>>;
   readonly #selectById: Statement<[number], AuditRow>;
   readonly #pruneFinished: Statement<[number]>;
+  readonly #insertRefusal: Statement<Record<string, SqlValue>>;
+  readonly #insertDocument: Statement<Record<string, SqlValue>>;
+  readonly #selectDocument: Statement<[number, string], string>;
+  readonly #documentsTotal: Statement<[], number>;
+  readonly #deleteOldestDocument: Statement<[]>;
+  readonly #documentsCapBytes: number;
+  readonly #db: Database;
   /** History statements by SQL text; the text holds only fixed fragments, so there are few. */
   readonly #historyStatements: StatementCache<AuditRow>;
 
-  constructor(db: Database) {
+  constructor(db: Database, options: { documentsCapBytes?: number } = {}) {
+    this.#db = db;
+    this.#documentsCapBytes = options.documentsCapBytes ?? DEFAULT_DOCUMENTS_CAP_BYTES;
     this.#historyStatements = new StatementCache(db);
+    this.#insertRefusal = db.prepare(`
+      INSERT INTO audit (request_id, received_at, finished_at, duration_ms, actor, remote_addr, protocol, action,
+                         domain, params, outcome, http_status, error_code, error_message)
+      VALUES (@requestId, @receivedAt, @receivedAt, 0, @actor, @remoteAddr, @protocol, @action,
+              @domain, @params, 'rejected', @httpStatus, @errorCode, @errorMessage)`);
+    this.#insertDocument = db.prepare(`
+      INSERT INTO audit_documents (audit_id, field, sha256, bytes, body) VALUES (@auditId, @field, @sha256, @bytes, @body)`);
+    this.#selectDocument = db.prepare<[number, string], string>('SELECT body FROM audit_documents WHERE audit_id = ? AND field = ?').pluck();
+    this.#documentsTotal = db.prepare<[], number>('SELECT coalesce(sum(bytes), 0) FROM audit_documents').pluck();
+    this.#deleteOldestDocument = db.prepare<[]>('DELETE FROM audit_documents WHERE id = (SELECT min(id) FROM audit_documents)');
     this.#insertPending = db.prepare(`
       INSERT INTO audit (request_id, received_at, actor, remote_addr, user_agent, protocol, action,
                          domain, target, params, outcome)
@@ -76,21 +102,56 @@ export class SqliteAuditStore implements AuditStore {
     this.#pruneFinished = db.prepare<[number]>("DELETE FROM audit WHERE received_at < ? AND outcome != 'pending'");
   }
 
-  /** Writes a pending record; returns its id. */
+  /** Writes a pending record (params bounded, documents kept within their cap); returns its id. */
   begin(start: AuditStart): number {
-    const { lastInsertRowid } = this.#insertPending.run({
-      requestId: start.requestId,
-      receivedAt: start.receivedAt,
-      actor: start.actor,
-      remoteAddr: start.remoteAddr,
-      userAgent: start.userAgent,
-      protocol: start.protocol,
-      action: start.action,
-      domain: start.domain,
-      target: start.target,
-      params: JSON.stringify(start.params),
+    return this.#db.transaction(() => {
+      const { lastInsertRowid } = this.#insertPending.run({
+        requestId: bounded(start.requestId, 'requestId'),
+        receivedAt: start.receivedAt,
+        actor: bounded(start.actor, 'actor'),
+        remoteAddr: boundedOrNull(start.remoteAddr, 'remoteAddr'),
+        userAgent: boundedOrNull(start.userAgent, 'userAgent'),
+        protocol: start.protocol,
+        action: bounded(start.action, 'action'),
+        domain: boundedOrNull(start.domain, 'domain'),
+        target: boundedOrNull(start.target, 'target'),
+        params: JSON.stringify(boundParams(start.params)),
+      });
+      const id = Number(lastInsertRowid);
+      for (const [field, body] of Object.entries(start.documents ?? {})) this.#keepDocument(id, field, body);
+      return id;
+    })();
+  }
+
+  /** Writes a finished fixed-size record of a refused request: no body, no params but method and path. */
+  refuse(r: AuditRefusal): number {
+    const { lastInsertRowid } = this.#insertRefusal.run({
+      requestId: bounded(r.requestId, 'requestId'),
+      receivedAt: r.receivedAt,
+      actor: bounded(r.actor, 'actor'),
+      remoteAddr: boundedOrNull(r.remoteAddr, 'remoteAddr'),
+      protocol: r.protocol,
+      action: bounded(r.action, 'action'),
+      domain: boundedOrNull(r.domain, 'domain'),
+      params: JSON.stringify({ method: r.method.slice(0, 16), path: bounded(r.path, 'path') }),
+      httpStatus: r.httpStatus,
+      errorCode: r.errorCode.slice(0, 64),
+      errorMessage: truncateText(r.errorMessage, 256),
     });
     return Number(lastInsertRowid);
+  }
+
+  /** A document kept with record `id` under its params field, or null (never kept, or dropped by the cap). */
+  document(id: number, field: string): string | null {
+    return this.#selectDocument.get(id, field) ?? null;
+  }
+
+  // The cap counts document bytes; the oldest documents go first. One larger than the cap is not kept.
+  #keepDocument(auditId: number, field: string, body: string): void {
+    const digest = xmlDigest(body);
+    if (digest.bytes > this.#documentsCapBytes) return;
+    this.#insertDocument.run({ auditId, field: field.slice(0, 64), sha256: digest.sha256, bytes: digest.bytes, body });
+    while (this.#documentsTotal.get()! > this.#documentsCapBytes) this.#deleteOldestDocument.run();
   }
 
   /** Completes a pending record; returns false (and changes nothing) if it is not pending. */
@@ -101,9 +162,9 @@ export class SqliteAuditStore implements AuditStore {
       outcome: end.outcome,
       httpStatus: end.httpStatus,
       errorCode: end.errorCode,
-      errorMessage: end.errorMessage,
+      errorMessage: end.errorMessage === null ? null : truncateText(end.errorMessage, MAX_MESSAGE_CHARS),
       libvirtCode: end.libvirtCode,
-      result: end.result === null ? null : JSON.stringify(end.result),
+      result: end.result === null ? null : JSON.stringify(boundResult(end.result)),
     });
     return changes > 0;
   }
@@ -129,9 +190,10 @@ export class SqliteAuditStore implements AuditStore {
     // One row past the page tells whether another page exists.
     const { text, values } = historyPageSql(q, limit + 1);
     const rows = this.#historyStatements.get(text).all(...values);
-    const records = rows.slice(0, limit).map(recordFromRow);
+    const kept = withinPageBytes(rows.slice(0, limit));
+    const records = kept.map(recordFromRow);
     const last = records.at(-1);
-    return { records, nextCursor: rows.length > limit && last ? last.id : null };
+    return { records, nextCursor: (rows.length > limit || kept.length < Math.min(rows.length, limit)) && last ? last.id : null };
   }
 
   /** Deletes finished records received before `before` (a pending one is still running); returns how many. */
@@ -164,6 +226,30 @@ function filterConditions(q: AuditQuery): SqlFragment[] {
   if (q.until !== undefined) conditions.push(sql`received_at <= ${q.until}`);
   if (q.before !== undefined) conditions.push(sql`id < ${q.before}`);
   return conditions;
+}
+
+// Rows until their stored JSON and text pass MAX_PAGE_BYTES (always at least one): records are
+// bounded, so a page of the most records stays a few MB at worst, and the cursor goes on from there.
+function withinPageBytes(rows: AuditRow[]): AuditRow[] {
+  let bytes = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    bytes += 512 + utf8Bytes(row.params) + utf8Bytes(row.result) + utf8Bytes(row.error_message) + utf8Bytes(row.user_agent);
+    if (bytes > MAX_PAGE_BYTES && i > 0) return rows.slice(0, i);
+  }
+  return rows;
+}
+
+function utf8Bytes(text: string | null): number {
+  return text === null ? 0 : Buffer.byteLength(text, 'utf8');
+}
+
+function bounded(text: string, column: keyof typeof TEXT_BOUNDS): string {
+  return text.length <= TEXT_BOUNDS[column] ? text : text.slice(0, TEXT_BOUNDS[column]);
+}
+
+function boundedOrNull(text: string | null, column: keyof typeof TEXT_BOUNDS): string | null {
+  return text === null ? null : bounded(text, column);
 }
 
 function recordFromRow(row: AuditRow): AuditRecord {

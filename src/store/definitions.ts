@@ -10,6 +10,7 @@ import type { DefinitionStore } from './types.ts';
 export class SqliteDefinitionStore implements DefinitionStore {
   readonly #insert: BetterSqlite3.Statement<[string, string, number, number]>;
   readonly #selectNewestXml: BetterSqlite3.Statement<[string], string>;
+  readonly #selectByAudit: BetterSqlite3.Statement<[number], string>;
 
   constructor(db: Database) {
     this.#insert = db.prepare<[string, string, number, number]>(
@@ -21,6 +22,12 @@ export class SqliteDefinitionStore implements DefinitionStore {
         'SELECT xml FROM undefined_domains WHERE name = ? ORDER BY undefined_at DESC, id DESC LIMIT 1',
       )
       .pluck();
+    this.#selectByAudit = db.prepare<[number], string>('SELECT xml FROM undefined_domains WHERE audit_id = ? ORDER BY id DESC LIMIT 1').pluck();
+  }
+
+  /** The XML that the undefine of audit record `auditId` removed, or null. */
+  removedBy(auditId: number): string | null {
+    return this.#selectByAudit.get(auditId) ?? null;
   }
 
   /** Remembers a domain's XML as it was just before the agent undefined it (auditId: that action's record). */

@@ -20,7 +20,28 @@ export interface AuditStart {
   action: string;
   domain: string | null;
   target: string | null;
-  params: Record<string, unknown>; // never tokens or secrets; defined XML kept in full
+  params: Record<string, unknown>; // never tokens or secrets; stored bounded (see bound.ts)
+  /** Whole documents to keep beside the record (define/create XML), by params field; capped in total. */
+  documents?: Record<string, string>;
+}
+
+/**
+ * A request refused before its caller was known or allowed (no valid token, a role too low): kept
+ * as a fixed-size record with no body and no params, only where it went.
+ */
+export interface AuditRefusal {
+  requestId: string;
+  receivedAt: number;
+  actor: string;
+  remoteAddr: string | null;
+  protocol: AuditProtocol;
+  action: string;
+  domain: string | null;
+  method: string;
+  path: string;
+  httpStatus: number;
+  errorCode: string;
+  errorMessage: string;
 }
 
 /** What is known when it ends. */
@@ -35,7 +56,7 @@ export interface AuditEnd {
 }
 
 /** One audit record as stored. */
-export interface AuditRecord extends AuditStart {
+export interface AuditRecord extends Omit<AuditStart, 'documents'> {
   id: number;
   finishedAt: number | null;
   durationMs: number | null;
@@ -70,6 +91,10 @@ export interface AuditPage {
 export interface AuditStore {
   /** Writes a pending record when a request is received; returns its id. */
   begin(start: AuditStart): number;
+  /** Writes a finished fixed-size record of a refused request; returns its id. */
+  refuse(refusal: AuditRefusal): number;
+  /** A document kept with a record (its params field, e.g. xml), or null. */
+  document(id: number, field: string): string | null;
   /** Completes that same record. */
   finish(id: number, end: AuditEnd): void;
   /** Marks every record still pending as interrupted (at start, or at a shutdown deadline, with its own message); returns how many. */
@@ -88,4 +113,6 @@ export interface DefinitionStore {
   rememberUndefined(name: string, xml: string, auditId: number, at: number): void;
   /** The XML recorded at the domain's most recent undefine through the agent, or null. */
   lastUndefined(name: string): string | null;
+  /** The XML that the undefine of audit record `auditId` removed, or null. */
+  removedBy(auditId: number): string | null;
 }

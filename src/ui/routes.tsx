@@ -7,7 +7,9 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import { roleAllows } from '../auth/tokens.ts';
 import type { DomainView } from '../actions/list-domains.ts';
-import { toAppError } from '../errors.ts';
+import { bodyLimit } from 'hono/body-limit';
+import { AppError, toAppError } from '../errors.ts';
+import { limitFailedAuth, remoteAddress } from '../http/invoke.ts';
 import type { AppEnv } from '../http/context.ts';
 import { inventoryRoutes } from '../http/inventory-routes.ts';
 import { restRoutes } from '../http/rest.ts';
@@ -23,6 +25,9 @@ import { DAY_MS, readDomain, readDomains, readHistory, readHost, readSnapshots, 
 import { csrfGuard, endSession, sessionCaller, startSession } from './session.ts';
 import { setReplyHeader } from '../http/reply.ts';
 
+/** The largest sign-in form body: a token and a return path. */
+const LOGIN_BODY_LIMIT = 8 * 1024;
+
 /** The /ui routes (mounted at the app's root). */
 export function uiRoutes(): Hono<AppEnv> {
   const ui = new Hono<AppEnv>();
@@ -33,9 +38,12 @@ export function uiRoutes(): Hono<AppEnv> {
   ui.route('/ui/api', restRoutes());
   ui.route('/ui/api', inventoryRoutes());
   ui.get('/ui/login', (c) => login(c, null));
-  ui.post('/ui/login', async (c) => {
+  ui.post('/ui/login', bodyLimit({ maxSize: LOGIN_BODY_LIMIT, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE', `a sign-in form is at most ${LOGIN_BODY_LIMIT} bytes`); } }), async (c) => {
     const form = await c.req.parseBody();
-    if (typeof form.token !== 'string' || !startSession(c, form.token)) return login(c, 'That token is not valid.', 401);
+    if (typeof form.token !== 'string' || !startSession(c, form.token)) {
+      limitFailedAuth(c, remoteAddress(c));
+      return login(c, 'That token is not valid.', 401);
+    }
     return c.redirect(safeNext(form.next), 303);
   });
   ui.post('/ui/logout', (c) => {

@@ -28,6 +28,10 @@ const DEFAULTS: Config = {
   auditRetentionMs: null,
   readTimeoutMs: 2000,
   snapshotMaxAgeMs: 300_000,
+  minFreeDiskBytes: 1024 ** 3,
+  minFreeDiskPercent: 5,
+  authFailuresPerMinute: 6,
+  auditDocumentsCapBytes: 64 * 1024 ** 2,
 };
 
 /** Asserts parsing throws a ConfigError whose message contains every one of `parts`. */
@@ -73,7 +77,16 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['audit-retention', '400d', { auditRetentionMs: 400 * 86_400_000 }],
   ['read-timeout', '1.5', { readTimeoutMs: 1500 }],
   ['snapshot-max-age', '90', { snapshotMaxAgeMs: 90_000 }],
+  ['min-free-disk', '512MiB', { minFreeDiskBytes: 512 * 1024 ** 2 }],
+  ['min-free-disk-percent', '2.5', { minFreeDiskPercent: 2.5 }],
+  ['auth-failures-per-minute', '30', { authFailuresPerMinute: 30 }],
+  ['audit-documents-cap', '8MiB', { auditDocumentsCapBytes: 8 * 1024 ** 2 }],
 ];
+
+test('--min-free-disk 0 and --min-free-disk-percent 0 turn the disk guard\'s bounds off', () => {
+  const config = parseConfig(['--min-free-disk', '0', '--min-free-disk-percent', '0'], {});
+  assert.deepEqual([config.minFreeDiskBytes, config.minFreeDiskPercent], [0, 0]);
+});
 
 describe('each flag and its environment variable', () => {
   for (const [name, value, expected] of EACH) {
@@ -204,6 +217,12 @@ const BAD: [string, string, RegExp][] = [
   ['audit-retention', 'forever', /expected a duration/],
   ['read-timeout', '0', /more than 0/],
   ['snapshot-max-age', 'soon', /seconds/],
+  ['min-free-disk', 'lots', /expected bytes or a size/],
+  ['min-free-disk-percent', '150', /percentage from 0 to 100/],
+  ['min-free-disk-percent', '-1', /percentage from 0 to 100/],
+  ['auth-failures-per-minute', '0', /whole number from 1 to 100000/],
+  ['auth-failures-per-minute', 'constructor', /whole number from 1 to 100000/],
+  ['audit-documents-cap', 'constructor', /expected bytes or a size/],
 ];
 
 describe('bad values name the flag and the environment variable', () => {
@@ -296,6 +315,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 21);
+    assert.equal(SETTINGS.length, 25);
   });
 });

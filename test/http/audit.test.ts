@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { uniqueName } from '../support/guest.ts';
 import { assertError, auditFor, call, goPayload, oneAudit, removeDomain, sleep, testDomainXml } from './fixtures/http.ts';
@@ -53,18 +54,24 @@ describe('audit records', () => {
     assert.equal(rec.result?.migrated, false, 'the failed pre-check is in the record');
   });
 
-  test('define keeps the XML in full in params (seed base64 decoded), and undefine keeps what it removed', async () => {
+  test('define keeps the XML as its digest in the record and in full beside it (seed base64 decoded); undefine keeps what it removed', async () => {
     const n = fresh('aud-xml');
     const xml = testDomainXml(n, `<description>${'long text '.repeat(3000)}</description>`);
     const id = rid('aud-def');
     const a = await call(t, 'POST', '/', goPayload({ action: 'define', form: { xml: Buffer.from(xml).toString('base64') } }), { 'x-request-id': id });
     assert.equal(a.status, 200, a.text);
     const rec = oneAudit(t, id);
-    assert.equal(rec.params.xml, xml);
-    assert.equal(rec.result?.xml, xml);
+    const digest = { sha256: createHash('sha256').update(xml).digest('hex'), bytes: Buffer.byteLength(xml) };
+    assert.deepEqual(rec.params.xml, digest);
+    assert.deepEqual(rec.result?.xml, digest);
+    const kept = await call(t, 'GET', `/v1/history/${rec.id}/xml`);
+    assert.equal(kept.status, 200);
+    assert.equal(kept.text, xml);
     const u = rid('aud-undef');
     assert.equal((await call(t, 'DELETE', `/v1/domains/${n}`, undefined, { 'x-request-id': u })).status, 200);
-    assert.match(String(oneAudit(t, u).result?.xml), /long text long text/);
+    const removed = await call(t, 'GET', `/v1/history/${oneAudit(t, u).id}/xml`);
+    assert.match(removed.text, /long text long text/);
+    assert.equal((await call(t, 'GET', '/v1/history/999999999999/xml')).status, 404);
   });
 
   test('define and create from XML alone record the domain they name (REST and seed)', async () => {

@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import {
   INTERRUPTED_ERROR_CODE, INTERRUPTED_ERROR_MESSAGE, MAX_PAGE_SIZE, SqliteAuditStore, historyPageSql,
 } from '../../src/store/audit.ts';
@@ -19,7 +20,7 @@ describe('SqliteAuditStore: one record', () => {
     });
   });
 
-  test('begin then finish round-trips every field, JSON included', () => {
+  test('begin then finish round-trips every field, JSON included (XML as its digest)', () => {
     const store = newStore();
     const xml = `<domain type='kvm'><name>web1</name>${'<disk/>'.repeat(2000)}</domain>`;
     const start = auditStart({
@@ -31,7 +32,8 @@ describe('SqliteAuditStore: one record', () => {
     });
     const id = store.begin(start);
     assert.equal(store.finish(id, end), true);
-    assert.deepEqual(store.get(id), { ...start, ...end, id, durationMs: 1234 });
+    const stored = { ...start.params, xml: { sha256: createHash('sha256').update(xml).digest('hex'), bytes: xml.length } };
+    assert.deepEqual(store.get(id), { ...start, params: stored, ...end, id, durationMs: 1234 });
   });
 
   test('finish stores a null result as null', () => {

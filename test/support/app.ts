@@ -23,6 +23,8 @@ import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { SqliteDefinitionStore } from '../../src/store/definitions.ts';
 import { migrate } from '../../src/store/migrate.ts';
+import type { FailedAuthLimiter } from '../../src/auth/failed-auth.ts';
+import type { DiskGuard } from '../../src/store/disk-guard.ts';
 import { hostEnv } from './hosts.ts';
 
 /** A running test app and what it was built from. */
@@ -50,6 +52,9 @@ export interface TestAppOptions {
   background?: BackgroundOptions;
   /** A database file instead of :memory: (for tests that reopen it). */
   dbPath?: string;
+  /** The failed-auth rate limiter and the disk guard, as main.ts wires them (absent: none). */
+  authLimiter?: FailedAuthLimiter;
+  disk?: DiskGuard;
 }
 
 /** Background options for tests: a snapshot every second, retention as in production. */
@@ -88,9 +93,14 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     inventory: createInventory(db),
     feed: new EventFeed(),
     auditFinished: new Listeners(),
+    ...(opts.authLimiter && { authLimiter: opts.authLimiter }),
+    ...(opts.disk && { disk: opts.disk }),
   };
   if (opts.withOps) {
-    deps.ops = buildOps({ version: 'test', libvirt, db, sysinfo: deps.host.sysinfo, actionNames: ACTIONS.map((a) => a.name), stopping: opts.withOps.stopping ?? (() => false) });
+    deps.ops = buildOps({
+      version: 'test', libvirt, db, sysinfo: deps.host.sysinfo, actionNames: ACTIONS.map((a) => a.name), stopping: opts.withOps.stopping ?? (() => false),
+      ...(opts.disk && { disk: opts.disk }),
+    });
     observeCall = (procedure, ok, seconds) => deps.ops?.metrics?.observeLibvirtCall(procedure, ok, seconds);
   }
   const background = opts.background ? startBackground(deps, opts.background) : null;
