@@ -78,7 +78,7 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
   const refusal = refusalOf(deps, inv, action);
   if (refusal) throw refuse(deps, inv, refusal);
   const audited = isAudited(deps, inv.family);
-  const auditId = audited ? beginAudit(deps, inv, action) : null;
+  const auditId = audited ? beginAudit(deps, inv) : null;
   const started = performance.now();
   const ended = deps.ops?.inFlight.begin({ action: inv.action, requestId: inv.requestId, auditId, startedAt: deps.clock.now() });
   let outcome: DispatchOutcome = 'succeeded';
@@ -88,6 +88,7 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
     if (!action || action.kind !== inv.family) throw inv.rejection ?? unknownAction(inv.action);
     if (inv.rejection) throw inv.rejection;
     const input = validate(action, inv.input);
+    keepXml(deps, action, auditId, input);
     locked = lockDomain(deps, action, input);
     const output = await action.run(input, { deps, requestId: inv.requestId, auditId, read: inv.read });
     if (auditId !== null) finishAudit(deps, inv, auditId, 200, null, output.audit ?? null);
@@ -162,6 +163,12 @@ export function fieldError(issue: v.BaseIssue<unknown>): FieldError {
   return { field, message: 'must be a JSON object' };
 }
 
+/** The whole XML of a validated define or create, kept beside its record (the record holds its digest). */
+function keepXml<I>(deps: Deps, action: Action<I>, auditId: number | null, input: I): void {
+  const xml = (input as { xml?: unknown }).xml;
+  if (auditId !== null && action.keepsXml && typeof xml === 'string' && xml !== '') deps.audit.keepDocument(auditId, 'xml', xml);
+}
+
 function lockDomain<I>(deps: Deps, action: Action<I>, input: I): string | null {
   if (action.kind !== 'mutation' || !action.domainOf) return null;
   const domain = action.domainOf(input);
@@ -176,8 +183,7 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value.slice(0, 256) : null;
 }
 
-function beginAudit(deps: Deps, inv: Invocation, action: Action | undefined): number {
-  const xml = action?.keepsXml && typeof inv.input.xml === 'string' ? inv.input.xml : null;
+function beginAudit(deps: Deps, inv: Invocation): number {
   return deps.audit.begin({
     requestId: inv.requestId,
     receivedAt: deps.clock.now(),
@@ -189,7 +195,6 @@ function beginAudit(deps: Deps, inv: Invocation, action: Action | undefined): nu
     domain: text(inv.input.domain) ?? text(inv.input.hostname) ?? (typeof inv.input.xml === 'string' ? nameInXml(inv.input.xml) : null),
     target: text(inv.input.target),
     params: inv.input,
-    ...(xml !== null && { documents: { xml } }),
   });
 }
 

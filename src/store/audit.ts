@@ -102,10 +102,9 @@ export class SqliteAuditStore implements AuditStore {
     this.#pruneFinished = db.prepare<[number]>("DELETE FROM audit WHERE received_at < ? AND outcome != 'pending'");
   }
 
-  /** Writes a pending record (params bounded, documents kept within their cap); returns its id. */
+  /** Writes a pending record (params bounded); returns its id. */
   begin(start: AuditStart): number {
-    return this.#db.transaction(() => {
-      const { lastInsertRowid } = this.#insertPending.run({
+    const { lastInsertRowid } = this.#insertPending.run({
         requestId: bounded(start.requestId, 'requestId'),
         receivedAt: start.receivedAt,
         actor: bounded(start.actor, 'actor'),
@@ -117,10 +116,7 @@ export class SqliteAuditStore implements AuditStore {
         target: boundedOrNull(start.target, 'target'),
         params: JSON.stringify(boundParams(start.params)),
       });
-      const id = Number(lastInsertRowid);
-      for (const [field, body] of Object.entries(start.documents ?? {})) this.#keepDocument(id, field, body);
-      return id;
-    })();
+    return Number(lastInsertRowid);
   }
 
   /** Writes a finished fixed-size record of a refused request: no body, no params but method and path. */
@@ -146,12 +142,14 @@ export class SqliteAuditStore implements AuditStore {
     return this.#selectDocument.get(id, field) ?? null;
   }
 
-  // The cap counts document bytes; the oldest documents go first. One larger than the cap is not kept.
-  #keepDocument(auditId: number, field: string, body: string): void {
+  /** Keeps a whole document beside record `auditId`; the oldest documents go once the cap is passed, and one larger than the cap is not kept. */
+  keepDocument(auditId: number, field: string, body: string): void {
     const digest = xmlDigest(body);
     if (digest.bytes > this.#documentsCapBytes) return;
-    this.#insertDocument.run({ auditId, field: field.slice(0, 64), sha256: digest.sha256, bytes: digest.bytes, body });
-    while (this.#documentsTotal.get()! > this.#documentsCapBytes) this.#deleteOldestDocument.run();
+    this.#db.transaction(() => {
+      this.#insertDocument.run({ auditId, field: field.slice(0, 64), sha256: digest.sha256, bytes: digest.bytes, body });
+      while (this.#documentsTotal.get()! > this.#documentsCapBytes) this.#deleteOldestDocument.run();
+    })();
   }
 
   /** Completes a pending record; returns false (and changes nothing) if it is not pending. */

@@ -21,8 +21,6 @@ export interface AuditStart {
   domain: string | null;
   target: string | null;
   params: Record<string, unknown>; // never tokens or secrets; stored bounded (see bound.ts)
-  /** Whole documents to keep beside the record (define/create XML), by params field; capped in total. */
-  documents?: Record<string, string>;
 }
 
 /**
@@ -56,7 +54,7 @@ export interface AuditEnd {
 }
 
 /** One audit record as stored. */
-export interface AuditRecord extends Omit<AuditStart, 'documents'> {
+export interface AuditRecord extends AuditStart {
   id: number;
   finishedAt: number | null;
   durationMs: number | null;
@@ -93,6 +91,8 @@ export interface AuditStore {
   begin(start: AuditStart): number;
   /** Writes a finished fixed-size record of a refused request; returns its id. */
   refuse(refusal: AuditRefusal): number;
+  /** Keeps a whole document (define/create XML) beside record `id` under its params field, within the documents cap. */
+  keepDocument(id: number, field: string, body: string): void;
   /** A document kept with a record (its params field, e.g. xml), or null. */
   document(id: number, field: string): string | null;
   /** Completes that same record. */

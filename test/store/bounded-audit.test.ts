@@ -88,11 +88,16 @@ describe('SqliteAuditStore under hostile input', () => {
 
   test('kept documents stay within their cap, oldest dropped first', () => {
     const store = new SqliteAuditStore(migratedMemoryDb(), { documentsCapBytes: 10_000 });
-    const ids = [1, 2, 3].map((n) => store.begin(auditStart({ action: 'define', params: {}, documents: { xml: String(n).repeat(4_000) } })));
+    const ids = [1, 2, 3].map((n) => {
+      const id = store.begin(auditStart({ action: 'define', params: {} }));
+      store.keepDocument(id, 'xml', String(n).repeat(4_000));
+      return id;
+    });
     assert.equal(store.document(ids[0]!, 'xml'), null, 'the oldest went first');
     assert.equal(store.document(ids[1]!, 'xml'), '2'.repeat(4_000));
     assert.equal(store.document(ids[2]!, 'xml'), '3'.repeat(4_000));
-    const tooBig = store.begin(auditStart({ action: 'define', params: {}, documents: { xml: 'b'.repeat(20_000) } }));
+    const tooBig = store.begin(auditStart({ action: 'define', params: {} }));
+    store.keepDocument(tooBig, 'xml', 'b'.repeat(20_000));
     assert.equal(store.document(tooBig, 'xml'), null, 'a document over the whole cap is not kept');
     assert.equal(store.document(ids[2]!, 'xml'), '3'.repeat(4_000), 'and pushes nothing out');
   });
