@@ -19,7 +19,7 @@ export const MAX_PAGE_BYTES = 1024 * 1024;
 /** The default cap on the total size of kept documents (define/create XML). */
 export const DEFAULT_DOCUMENTS_CAP_BYTES = 64 * 1024 * 1024;
 /** Bounds of the short text columns, in characters. */
-const TEXT_BOUNDS = { requestId: 128, actor: 64, remoteAddr: 64, userAgent: 256, action: 64, domain: 256, target: 256, path: 256 } as const;
+const TEXT_BOUNDS = { requestId: 128, actor: 64, remoteAddr: 64, userAgent: 256, action: 64, domain: 256, target: 256, path: 128, refusedDomain: 64 } as const;
 /** error_code of a record the agent never finished. */
 export const INTERRUPTED_ERROR_CODE = 'INTERRUPTED';
 /** error_message of a record the agent never finished. */
@@ -128,7 +128,7 @@ export class SqliteAuditStore implements AuditStore {
       remoteAddr: boundedOrNull(r.remoteAddr, 'remoteAddr'),
       protocol: r.protocol,
       action: bounded(r.action, 'action'),
-      domain: boundedOrNull(r.domain, 'domain'),
+      domain: boundedOrNull(r.domain, 'refusedDomain'),
       params: JSON.stringify({ method: r.method.slice(0, 16), path: bounded(r.path, 'path') }),
       httpStatus: r.httpStatus,
       errorCode: r.errorCode.slice(0, 64),
