@@ -90,9 +90,9 @@ function printTable(rows: Row[], idle: number, loadedRss: number, floorIdle: num
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gvh-httpbench-'));
   const qemu = new Libvirt(new LibvirtClient(env('GVH_A_URI')));
-  await qemu.client.connect();
+  await qemu.connect();
   const test = new Libvirt(new LibvirtClient(env('GVH_A_TEST_URI')));
-  await test.client.connect(); // holds the test driver's state for the run
+  await test.connect(); // holds the test driver's state for the run
   const guests = await defineDomains(qemu, 20, 5, 'httpbench', (n) => tinyGuestXml(n, env('GVH_VIRT_TYPE')));
   const testDoms = await defineDomains(test, 64, 64, 'httpbench', (n) => `<domain type='test'><name>${n}</name><memory>8192</memory><os><type>hvm</type></os></domain>`);
   const agents: Agent[] = [];
@@ -128,8 +128,8 @@ async function main(): Promise<void> {
   } finally {
     for (const a of agents) a.proc.kill('SIGTERM');
     await removeDomains(qemu, guests);
-    await qemu.client.close();
-    await test.client.close();
+    await qemu.close();
+    await test.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -184,7 +184,7 @@ async function main(): Promise<void> {
   try {
     results = await measureAll(lv, uri, scale);
   } finally {
-    await lv.client.close();
+    await lv.close();
   }
   const baseline = baselineRss();
   const rows = [...results.flatMap(rowsFor), ...baselineRows(baseline)];

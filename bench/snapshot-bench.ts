@@ -200,7 +200,7 @@ function report(http: HttpRow[], sizes: SizeRow[]): string {
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gvh-snapbench-'));
   const lv = new Libvirt(new LibvirtClient(env('GVH_A_URI'), { callTimeoutMs: 120_000 }));
-  await lv.client.connect();
+  await lv.connect();
   const domains = new BenchDomains(lv, env('GVH_VIRT_TYPE'));
   const http: HttpRow[] = [];
   const sizes: SizeRow[] = [];
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join('bench', 'results', 'snapshot-latest.json'), JSON.stringify({ scale: SCALE, http, sizes, snapshotsPer30Days: PER_30_DAYS }, null, 2));
   } finally {
     log(`removed ${await domains.removeAll()} domains`);
-    await lv.client.close();
+    await lv.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -133,10 +133,10 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
 
 /** Connects in the background (retrying forever); subscribes to events on the first connection. */
 function connectLibvirt(deps: Deps, log: Logger): void {
-  const client = deps.libvirt.client;
+  const libvirt = deps.libvirt;
   let subscribed = false;
-  client.onStateChange((state, reason) => {
-    log.info({ libvirt: client.uri, state, reason: reason?.message }, 'libvirt connection');
+  libvirt.onStateChange((state, reason) => {
+    log.info({ libvirt: libvirt.uri, state, reason: reason?.message }, 'libvirt connection');
     if (state !== 'connected' || subscribed) return;
     subscribed = true; // the client re-registers these itself after every reconnect
     deps.events.start().catch((err: Error) => {
@@ -144,7 +144,7 @@ function connectLibvirt(deps: Deps, log: Logger): void {
       log.error({ err }, 'event subscription failed');
     });
   });
-  client.start();
+  libvirt.keepConnected();
 }
 
 function listen(config: Config, deps: Deps, log: Logger): ServerType {
@@ -192,7 +192,7 @@ function shutdown(server: ServerType, deps: Deps, db: Database, config: Config, 
     audit: deps.audit,
     closeLibvirt: async () => {
       await jobs;
-      await deps.libvirt.client.close();
+      await deps.libvirt.close();
     },
     closeDatabase: () => closeDatabase(db),
     now: deps.clock.now,

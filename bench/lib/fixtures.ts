@@ -1,6 +1,6 @@
 /** The benchmark's domains on host A: defined in steps up to N, a quarter of them running, all removed at the end. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Libvirt } from '../../src/libvirt/api.ts';
+import type { Libvirt } from '../../src/libvirt/index.ts';
 import { StatsGroup } from '../../src/libvirt/constants.ts';
 import type { DomainRef } from '../../src/libvirt/types.ts';
 import { tinyGuestXml } from '../../test/support/guest.ts';

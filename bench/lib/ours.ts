@@ -14,6 +14,8 @@ export interface OurContext {
   socketPath: string;
   remoteUri: string;
   lv: Libvirt;
+  /** The client under `lv`, for the workloads that time one raw call. */
+  client: LibvirtClient;
   xmlDomain: DomainRef;
   raw: RawLibvirtSocket;
 }
@@ -27,13 +29,13 @@ export async function openContext(uri: string, socketPath: string, remoteUri: st
   const lv = new Libvirt(client);
   const xmlDomain = await lv.lookupDomain(xmlDomainName);
   const raw = await RawLibvirtSocket.open(socketPath, remoteUri);
-  return { uri, socketPath, remoteUri, lv, xmlDomain, raw };
+  return { uri, socketPath, remoteUri, lv, client, xmlDomain, raw };
 }
 
 /** Closes the context's connections. */
 export async function closeContext(ctx: OurContext): Promise<void> {
   await ctx.raw.close();
-  await ctx.lv.client.close();
+  await ctx.lv.close();
 }
 
 /** The operation each latency workload times once per iteration. */
@@ -46,7 +48,7 @@ export function latencyOps(ctx: OurContext): Record<LatencyKey, Op> {
       for (const dom of await lv.listDomains()) await lv.domainState(dom);
     },
     xml: () => lv.domainXml(ctx.xmlDomain),
-    hostname: () => lv.client.call(Proc.CONNECT_GET_HOSTNAME, undefined),
+    hostname: () => ctx.client.call(Proc.CONNECT_GET_HOSTNAME, undefined),
     raw: () => ctx.raw.hostname(),
     connect: async () => {
       const client = new LibvirtClient(ctx.uri);
@@ -80,29 +82,29 @@ export async function timeEach(op: Op, iters: number): Promise<number[]> {
 }
 
 /** One throughput batch: `inflight` loops each making `perWorker` sequential calls, all on one connection. */
-async function batch(lv: Libvirt, tp: ThroughputPlan): Promise<void> {
+async function batch(client: LibvirtClient, tp: ThroughputPlan): Promise<void> {
   const worker = async () => {
-    for (let i = 0; i < tp.perWorker; i++) await lv.client.call(Proc.CONNECT_GET_HOSTNAME, undefined);
+    for (let i = 0; i < tp.perWorker; i++) await client.call(Proc.CONNECT_GET_HOSTNAME, undefined);
   };
   await Promise.all(Array.from({ length: tp.inflight }, worker));
 }
 
 /** Times `count` batches; returns each batch's duration in ns. */
-export async function timeBatches(lv: Libvirt, tp: ThroughputPlan, count: number): Promise<number[]> {
-  return timeEach(() => batch(lv, tp), count);
+export async function timeBatches(client: LibvirtClient, tp: ThroughputPlan, count: number): Promise<number[]> {
+  return timeEach(() => batch(client, tp), count);
 }
 
 /** One round of every workload: warm-up pass, RSS, measured pass, RSS. */
 export async function runOurRound(ctx: OurContext, plan: RoundPlan): Promise<SideResult> {
   const ops = latencyOps(ctx);
   for (const key of LATENCY_KEYS) await timeEach(ops[key], warmupCount(plan[key], plan));
-  for (const key of THROUGHPUT_KEYS) await timeBatches(ctx.lv, plan[key], 1);
+  for (const key of THROUGHPUT_KEYS) await timeBatches(ctx.client, plan[key], 1);
   const pipelined = pipelinedListOp(ctx.lv);
   await timeEach(pipelined, warmupCount(plan.list_naive, plan));
   const rssWarm = process.memoryUsage().rss;
   const samples: SideResult['samples'] = {};
   for (const key of LATENCY_KEYS) samples[key] = await timeEach(ops[key], plan[key]);
-  for (const key of THROUGHPUT_KEYS) samples[key] = await timeBatches(ctx.lv, plan[key], plan[key].batches);
+  for (const key of THROUGHPUT_KEYS) samples[key] = await timeBatches(ctx.client, plan[key], plan[key].batches);
   samples.list_pipelined = await timeEach(pipelined, plan.list_naive);
   const domainsSeen = (await ctx.lv.listDomainSummaries()).length;
   return { samples, rssWarm, rssEnd: process.memoryUsage().rss, domainsSeen };

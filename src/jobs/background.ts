@@ -43,7 +43,7 @@ export function startBackground(deps: Deps, options: BackgroundOptions): Backgro
     deps.auditFinished.add((finished) => onAuditFinished(deps, causes, finished)),
     // The client re-registers the event callbacks right after it reports 'connected': the catch-up
     // snapshot waits out the debounce so that it does not race them.
-    deps.libvirt.client.onStateChange((state) => { if (state === 'connected') snapshots.soon(); }),
+    deps.libvirt.onStateChange((state) => { if (state === 'connected') snapshots.soon(); }),
   ];
   // Changes a snapshot found are held a moment for the event that explains them (ChangeReporter).
   const settle = setInterval(() => inventory.view.settle(deps.clock.now()), SETTLE_EVERY_MS);

@@ -40,7 +40,7 @@ export class SnapshotJob {
   /** Starts the schedule; takes the first snapshot now if libvirt is connected (else on connect). */
   start(): void {
     this.#task = scheduleJob(this.options.schedule, 'snapshot', () => this.#tick(), this.deps.log);
-    if (this.deps.libvirt.client.state === 'connected') void this.runNow();
+    if (this.deps.libvirt.state === 'connected') void this.runNow();
   }
 
   /** Takes a snapshot now, or right after the one under way; resolves with how it went. */

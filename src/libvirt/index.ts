@@ -1,5 +1,5 @@
 /** The libvirt client's public surface. */
-export { Libvirt, summarize, type ConnectionInfo, type DomainStateInfo, type DomainSummary, type MigrateRequest, type NodeStats } from './api.ts';
+export { Libvirt, summarize, type ConnectionInfo, type DomainStateInfo, type DomainSummary, type MigrateRequest, type NodeStats } from './api/index.ts';
 export { LibvirtClient, type ClientOptions, type ConnectionState, type EventSubscription } from './client.ts';
 export { LibvirtTimeoutError } from './connection.ts';
 export * from './constants.ts';

@@ -80,7 +80,7 @@ async function checkDomain(deps: Deps, o: MigrateOptions): Promise<{ check: Chec
 
 async function checkSource(deps: Deps): Promise<Check> {
   const [p2p, params] = await Promise.all([
-    deps.libvirt.client.supports(Feature.MIGRATION_P2P), deps.libvirt.client.supports(Feature.MIGRATION_PARAMS),
+    deps.libvirt.supports(Feature.MIGRATION_P2P), deps.libvirt.supports(Feature.MIGRATION_PARAMS),
   ]);
   if (p2p && params) return pass('source', 'this host migrates peer to peer with parameters');
   return fail('source', "this host's libvirt driver cannot migrate peer to peer", 'UNSUPPORTED');

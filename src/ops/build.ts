@@ -23,24 +23,24 @@ export interface OpsSources {
   disk?: DiskGuard;
 }
 
-/** The Ops for one agent; subscribes its metrics to the client's state changes. */
+/** The Ops for one agent; subscribes its metrics to the connection's state changes. */
 export function buildOps(src: OpsSources): Ops {
   const inFlight = new InFlight();
   const inv = src.inventory;
-  const client = src.libvirt.client;
+  const libvirt = src.libvirt;
   const metrics = new AgentMetrics({
     version: src.version,
-    libvirtState: () => client.state,
+    libvirtState: () => libvirt.state,
     actionsInFlight: () => inFlight.size,
     domainStates: inv ? async () => [...inv.view.list()] : () => src.libvirt.listDomainStates(),
     sysinfo: src.sysinfo,
     lastSnapshotAt: () => inv?.view.takenAt ?? null,
     ...(src.disk && { disk: () => src.disk!.state() }),
   }, src.actionNames);
-  client.onStateChange((state) => metrics.observeLibvirtState(state));
+  libvirt.onStateChange((state) => metrics.observeLibvirtState(state));
   return {
     readiness: [
-      notStoppingCheck(src.stopping), libvirtCheck(client), databaseCheck(src.db),
+      notStoppingCheck(src.stopping), libvirtCheck(libvirt), databaseCheck(src.db),
       ...(inv ? [snapshotAgeCheck(() => inv.view.takenAt, inv.now, inv.maxAgeMs)] : []),
       ...(src.disk ? [diskCheck(src.disk)] : []),
     ],

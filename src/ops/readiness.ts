@@ -5,8 +5,7 @@
  */
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { LibvirtClient } from '../libvirt/index.ts';
-import { Proc } from '../libvirt/procedures.ts';
+import type { Libvirt } from '../libvirt/index.ts';
 import type { Database } from '../store/db.ts';
 import type { DiskGuard } from '../store/disk-guard.ts';
 import { BUSY_TIMEOUT_MS } from '../store/db.ts';
@@ -53,13 +52,13 @@ async function bounded(check: ReadinessCheck, timeoutMs: number): Promise<CheckR
 }
 
 /** libvirt: the client is connected and the daemon answers a cheap call. */
-export function libvirtCheck(client: LibvirtClient, timeoutMs = CHECK_TIMEOUT_MS / 2): ReadinessCheck {
+export function libvirtCheck(libvirt: Libvirt, timeoutMs = CHECK_TIMEOUT_MS / 2): ReadinessCheck {
   return {
     name: 'libvirt',
     async run() {
-      if (client.state !== 'connected') return { ok: false, detail: `libvirt at ${client.uri} is ${client.state}` };
-      await client.call(Proc.CONNECT_GET_LIB_VERSION, undefined, { timeoutMs });
-      return { ok: true, detail: `connected to ${client.uri}` };
+      if (libvirt.state !== 'connected') return { ok: false, detail: `libvirt at ${libvirt.uri} is ${libvirt.state}` };
+      await libvirt.libVersion(timeoutMs);
+      return { ok: true, detail: `connected to ${libvirt.uri}` };
     },
   };
 }

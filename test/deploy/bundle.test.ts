@@ -53,7 +53,7 @@ describe('the deploy bundle', () => {
   after(async () => {
     killIfRunning(agent);
     await removeDomain(lv, name);
-    await lv.client.close();
+    await lv.close();
     fs.rmSync(work, { recursive: true, force: true });
   });
 

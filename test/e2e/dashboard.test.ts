@@ -48,7 +48,7 @@ describe('the dashboard in Chromium, on QEMU guests', () => {
     await served?.close();
     await removeDomain(t, running);
     await removeDomain(t, stopped);
-    await outside?.client.close();
+    await outside?.close();
     await t?.close();
   });
 

@@ -62,7 +62,7 @@ describe('migration between two private hosts', () => {
       await remove(a, n);
       await remove(b, n);
     }
-    await b?.client.close();
+    await b?.close();
     await t?.close();
   });
 

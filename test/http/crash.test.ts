@@ -56,7 +56,7 @@ describe('the agent process', () => {
     for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     const lv = await openHost('GVH_A_URI');
     await removeDomain(lv, name);
-    await lv.client.close();
+    await lv.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -41,7 +41,7 @@ describe('libvirt unreachable or slow', () => {
     try {
       if (stoppedPid) process.kill(stoppedPid, 'SIGCONT');
       await hostsCommand('start-daemon', 'a'); // does nothing when it runs
-      await q.deps.libvirt.client.waitConnected(30_000);
+      await q.deps.libvirt.waitConnected(30_000);
       await removeDomain(q, guest);
       await call(td, 'POST', '/v1/domains/test/actions/resume');
       await removeDomain(td, ephemeral);
@@ -73,7 +73,7 @@ describe('libvirt unreachable or slow', () => {
   test('a killed libvirtd: default reads are cached at once, fresh ones fail, snapshot runs are stored as failed', async () => {
     const seedBefore = (await call(q, 'GET', '/?target=vm&source=cached')).text;
     await hostsCommand('kill-daemon', 'a');
-    await waitUntil(() => q.deps.libvirt.client.state !== 'connected' && td.deps.libvirt.client.state !== 'connected', 10_000);
+    await waitUntil(() => q.deps.libvirt.state !== 'connected' && td.deps.libvirt.state !== 'connected', 10_000);
     const takenAt = q.deps.inventory.view.takenAt!;
     for (const path of ['/v1/domains', `/v1/domains/${guest}`, '/v1/host', '/?target=vm', '/?target=metal&source=cached']) assertCached(await call(q, 'GET', path), takenAt);
     assert.equal((await call(q, 'GET', '/?target=metal')).headers.get('x-data-source'), 'fresh', 'metal comes from /proc, not libvirt');
@@ -99,7 +99,7 @@ describe('libvirt unreachable or slow', () => {
     const before = { q: q.deps.inventory.view.takenAt!, td: td.deps.inventory.view.takenAt! };
     const restartedAt = performance.now();
     await hostsCommand('start-daemon', 'a');
-    await Promise.all([q.deps.libvirt.client.waitConnected(30_000), td.deps.libvirt.client.waitConnected(30_000)]);
+    await Promise.all([q.deps.libvirt.waitConnected(30_000), td.deps.libvirt.waitConnected(30_000)]);
     await waitUntil(() => (td.deps.inventory.view.takenAt ?? 0) > before.td && (q.deps.inventory.view.takenAt ?? 0) > before.q, 15_000);
     ctx.diagnostic(`reconnected and caught up ${(performance.now() - restartedAt).toFixed(0)} ms after the daemon restart`);
     // The test driver forgot everything: the catch-up snapshot finds its domain gone and 'test' running again.

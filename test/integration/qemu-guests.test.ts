@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import type { Libvirt } from '../../src/libvirt/api.ts';
+import type { Libvirt } from '../../src/libvirt/index.ts';
 import { DomainState, XmlFlags } from '../../src/libvirt/constants.ts';
 import { ErrorCode, LibvirtError, isNotFound, isOperationInvalid } from '../../src/libvirt/errors.ts';
 import type { DomainEvent } from '../../src/libvirt/events.ts';
@@ -41,7 +41,7 @@ describe('QEMU guests on the private libvirtd', () => {
       await lv.destroy(leftover).catch(() => {});
       await lv.undefine(leftover).catch(() => {});
     }
-    await lv.client.close();
+    await lv.close();
   });
 
   test('define: persistent, inactive (id -1), shut off, event defined/added', async () => {

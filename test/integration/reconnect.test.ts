@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Libvirt } from '../../src/libvirt/api.ts';
+import type { Libvirt } from '../../src/libvirt/index.ts';
 import type { ConnectionState } from '../../src/libvirt/client.ts';
 import { LibvirtUnavailableError } from '../../src/libvirt/errors.ts';
 import type { DomainEvent } from '../../src/libvirt/events.ts';
@@ -19,13 +19,13 @@ describe('libvirtd restart', () => {
 
   before(async () => {
     lv = await openHost('GVH_A_URI', 'gvh-a', { backoffInitialMs: 50, backoffMaxMs: 500 });
-    lv.client.onStateChange((s) => states.push(s));
+    lv.onStateChange((s) => states.push(s));
     await lv.onLifecycle(events.push);
   });
   after(async () => {
     const dom = await lv.lookupDomain(name).catch(() => null);
     if (dom) await lv.undefine(dom).catch(() => {});
-    await lv.client.close();
+    await lv.close();
   });
 
   test('killing the daemon rejects in-flight calls within a second', async () => {
@@ -40,13 +40,13 @@ describe('libvirtd restart', () => {
     const took = Date.now() - killedAt;
     for (const e of errors) assert.ok(e instanceof LibvirtUnavailableError, String(e));
     assert.ok(took < 1_000 + 500, `rejected ${took} ms after the kill (kill-daemon itself waits for the exit)`);
-    assert.notEqual(lv.client.state, 'connected');
+    assert.notEqual(lv.state, 'connected');
     await assert.rejects(lv.listDomains(), LibvirtUnavailableError);
   });
 
   test('the client reconnects once the daemon is back, and events flow again', async () => {
     await hostsCommand('start-daemon', 'a');
-    await lv.client.waitConnected(10_000);
+    await lv.waitConnected(10_000);
     assert.deepEqual(states.slice(0, 2), ['reconnecting', 'connected']);
     assert.equal((await lv.connectionInfo()).hostname, 'gvh-a');
     await lv.defineXml(tinyGuestXml(name));

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Libvirt } from '../../src/libvirt/api.ts';
+import type { Libvirt } from '../../src/libvirt/index.ts';
 import { DomainState, NetworkUpdateCommand, NetworkUpdateSection, XmlFlags } from '../../src/libvirt/constants.ts';
 import { ErrorCode, LibvirtError, isNotFound, isOperationInvalid, isAlreadyExists } from '../../src/libvirt/errors.ts';
 import type { DomainEvent } from '../../src/libvirt/events.ts';
@@ -20,8 +20,8 @@ describe('test driver through the private libvirtd', () => {
     other = await openHost('GVH_A_TEST_URI');
   });
   after(async () => {
-    await other?.client.close();
-    await lv?.client.close();
+    await other?.close();
+    await lv?.close();
   });
 
   test('connection info names the test driver and libvirt 9.x', async () => {

@@ -66,7 +66,7 @@ describe('SIGTERM during a slow action', () => {
   after(async () => {
     for (const a of agents) killIfRunning(a);
     await removeDomain(lv, name);
-    await lv.client.close();
+    await lv.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

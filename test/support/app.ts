@@ -33,6 +33,8 @@ export interface TestApp {
   deps: Deps;
   /** Bearer tokens by role, when built with tokens. */
   tokens: Partial<Record<Role, string>>;
+  /** libvirt calls answered so far (the client's onCall hook). */
+  libvirtCalls(): number;
   /** The inventory view, jobs and event feed, when built with `background`. */
   background: Background | null;
   close(): Promise<void>;
@@ -66,8 +68,9 @@ export const TEST_BACKGROUND: BackgroundOptions = {
 /** Builds deps and the app; connects libvirt and subscribes to events first. */
 export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   let observeCall: ((procedure: string, ok: boolean, seconds: number) => void) | null = null;
+  let calls = 0;
   const client = new LibvirtClient(hostEnv(opts.uriVar ?? 'GVH_A_TEST_URI'), {
-    callTimeoutMs: 10_000, onCall: (procedure, ok, seconds) => observeCall?.(procedure, ok, seconds),
+    callTimeoutMs: 10_000, onCall: (procedure, ok, seconds) => { calls++; observeCall?.(procedure, ok, seconds); },
   });
   await client.connect();
   const libvirt = new Libvirt(client);
@@ -109,7 +112,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     await client.close();
     db.close();
   };
-  return { app: createApp(deps), deps, tokens, background, close };
+  return { app: createApp(deps), deps, tokens, background, close, libvirtCalls: () => calls };
 }
 
 function makeTokens(): { verifier: TokenVerifier; tokens: Record<Role, string> } {

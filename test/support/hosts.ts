@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LibvirtClient, type ClientOptions } from '../../src/libvirt/client.ts';
-import { Libvirt } from '../../src/libvirt/api.ts';
+import { Libvirt } from '../../src/libvirt/index.ts';
 
 const run = promisify(execFile);
 
