@@ -7,9 +7,8 @@ import { AppError } from './errors.ts';
 import type { AppEnv } from './http/context.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { requestLifecycle } from './http/lifecycle.ts';
-import { inventoryRoutes } from './http/inventory-routes.ts';
 import { errorResponse, json } from './http/respond.ts';
-import { restRoutes } from './http/rest.ts';
+import { restRoutes } from './http/routes.ts';
 import { seedRoutes } from './http/seed.ts';
 import { uiRoutes } from './ui/routes.tsx';
 import { opsRoutes } from './ops/http.ts';
@@ -22,7 +21,6 @@ export function createApp(deps: Deps, registry: ReadonlyMap<string, Action> = cr
   app.get('/openapi.json', (c) => json(c, openApiDocument(registry)));
   app.route('/', opsRoutes());
   app.route('/v1', restRoutes());
-  app.route('/v1', inventoryRoutes());
   app.route('/', uiRoutes());
   app.route('/', seedRoutes());
   app.notFound((c) => errorResponse(c, new AppError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)));

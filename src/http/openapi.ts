@@ -1,41 +1,12 @@
 /**
- * The OpenAPI description of the REST API, generated from the same valibot schemas the
- * dispatcher validates with.
+ * The OpenAPI description of the REST API, made from the route table (routes.ts) and the same
+ * valibot schemas the dispatcher validates with.
  */
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
 import type { Action } from '../actions/types.ts';
 import { ERROR_CODES } from '../errors.ts';
-import { DOMAIN_ACTIONS } from './rest.ts';
-
-/**
- * body: 'path-domain' = the action's input without `domain` (it is in the path); 'create' = define/create.
- * query: the input's fields are query parameters (but those in `pathFields`); cached: fresh or cached
- * (the `source` parameter and the origin headers); stream: a Server-Sent Events answer.
- */
-interface Route {
-  method: 'get' | 'post' | 'delete'; path: string; action: string; body?: 'path-domain' | 'create'; query?: boolean; status?: string;
-  pathFields?: string[]; cached?: boolean; stream?: boolean;
-}
-
-const ROUTES: Route[] = [
-  { method: 'get', path: '/v1/domains', action: 'list-domains', cached: true },
-  { method: 'post', path: '/v1/domains', action: 'create', body: 'create', status: '201' },
-  { method: 'get', path: '/v1/domains/{name}', action: 'get-domain', cached: true },
-  { method: 'delete', path: '/v1/domains/{name}', action: 'undefine' },
-  { method: 'get', path: '/v1/domains/{name}/xml', action: 'domain-xml' },
-  ...DOMAIN_ACTIONS.map((a): Route => ({ method: 'post', path: `/v1/domains/{name}/actions/${a}`, action: a, body: 'path-domain' })),
-  { method: 'post', path: '/v1/domains/{name}/migrate-check', action: 'migrate-check', body: 'path-domain' },
-  { method: 'get', path: '/v1/domains/{name}/migration', action: 'migration-status' },
-  { method: 'get', path: '/v1/host', action: 'host-info', cached: true },
-  { method: 'get', path: '/v1/history', action: 'history-list', query: true },
-  { method: 'get', path: '/v1/history/{id}', action: 'history-get' },
-  { method: 'get', path: '/v1/history/{id}/xml', action: 'history-xml' },
-  { method: 'get', path: '/v1/snapshots', action: 'snapshots-list', query: true },
-  { method: 'get', path: '/v1/snapshots/{id}', action: 'snapshot-get' },
-  { method: 'get', path: '/v1/domains/{name}/timeline', action: 'domain-timeline', query: true, pathFields: ['domain'] },
-  { method: 'get', path: '/v1/events', action: 'events', query: true, stream: true },
-];
+import { REST_ROUTES, type RestRoute } from './routes.ts';
 
 const SOURCE_PARAMETERS = [
   { name: 'source', in: 'query', required: false, schema: { type: 'string', enum: ['fresh', 'cached'] },
@@ -80,21 +51,21 @@ function withoutField(schema: JsonSchema, field: string): JsonSchema {
   return { ...schema, properties, required: (schema.required ?? []).filter((r) => r !== field) };
 }
 
-function bodySchema(route: Route, input: JsonSchema): JsonSchema {
+function bodySchema(route: RestRoute, input: JsonSchema): JsonSchema {
   if (route.body === 'path-domain') return withoutField(input, 'domain');
   return { ...input, properties: { ...input.properties, start: { type: 'boolean', description: 'true: define and start (create); false or absent: define only' } } };
 }
 
-function success(route: Route): Record<string, unknown> {
+function success(route: RestRoute): Record<string, unknown> {
   if (route.stream) return { description: 'an event stream, one JSON object per event', content: { 'text/event-stream': { schema: { type: 'string' } } } };
   return { description: 'success', ...(route.cached && { headers: ORIGIN_HEADERS }) };
 }
 
-function operation(route: Route, action: Action): Record<string, unknown> {
+function operation(route: RestRoute, action: Action): Record<string, unknown> {
   const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
   const params = route.cached ? [...pathParams, ...SOURCE_PARAMETERS] : pathParams;
   const op: Record<string, unknown> = {
-    operationId: `${route.method}-${route.path}`.replace(/[^a-z0-9]+/gi, '-'),
+    operationId: `${route.method}-/v1${route.path}`.replace(/[^a-z0-9]+/gi, '-'),
     summary: action.summary,
     'x-required-role': action.role,
     parameters: params,
@@ -116,10 +87,10 @@ function operation(route: Route, action: Action): Record<string, unknown> {
 /** The OpenAPI 3.1 document for the registry's REST routes. */
 export function openApiDocument(registry: ReadonlyMap<string, Action>): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ROUTES) {
+  for (const route of REST_ROUTES) {
     const action = registry.get(route.action);
-    if (!action) continue;
-    (paths[route.path] ??= {})[route.method] = operation(route, action);
+    if (!action || route.hidden) continue;
+    (paths[`/v1${route.path}`] ??= {})[route.method] = operation(route, action);
   }
   return {
     openapi: '3.1.0',

@@ -11,8 +11,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { AppError, toAppError } from '../errors.ts';
 import { limitFailedAuth, remoteAddress } from '../http/invoke.ts';
 import type { AppEnv } from '../http/context.ts';
-import { inventoryRoutes } from '../http/inventory-routes.ts';
-import { restRoutes } from '../http/rest.ts';
+import { restRoutes } from '../http/routes.ts';
 import type { StateChangeRecord } from '../inventory/types.ts';
 import { APP_CSS } from './assets.ts';
 import { APP_JS } from './client.ts';
@@ -36,7 +35,6 @@ export function uiRoutes(): Hono<AppEnv> {
   ui.get('/ui/assets/app.css', (c) => asset(c, APP_CSS, 'text/css'));
   ui.get('/ui/assets/app.js', (c) => asset(c, APP_JS, 'text/javascript'));
   ui.route('/ui/api', restRoutes());
-  ui.route('/ui/api', inventoryRoutes());
   ui.get('/ui/login', (c) => login(c, null));
   ui.post('/ui/login', bodyLimit({ maxSize: LOGIN_BODY_LIMIT, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE', `a sign-in form is at most ${LOGIN_BODY_LIMIT} bytes`); } }), async (c) => {
     const form = await c.req.parseBody();

@@ -1,0 +1,151 @@
+/**
+ * How each kind of REST route turns a request into an action's input and its answer into a
+ * response. The route table (routes.ts) names, for each route, its action and one of these.
+ */
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { EventFilter } from '../actions/events.ts';
+import { unknownAction } from '../actions/dispatch.ts';
+import type { DomainView } from '../actions/list-domains.ts';
+import { AppError } from '../errors.ts';
+import type { SnapshotPage, SnapshotRecord, TimelinePage } from '../inventory/types.ts';
+import { readMutationBody } from './body.ts';
+import type { AppEnv } from './context.ts';
+import { invoke } from './invoke.ts';
+import { notCached, readPolicy, setOriginHeaders } from './read-policy.ts';
+import { json, xml } from './respond.ts';
+import { invokeRead, sourcedJson } from './sourced.ts';
+import { pumpEvents } from './sse.ts';
+import { changeView, domainView, snapshotView } from './views.ts';
+
+/** Answers one request for the route's action. */
+export type RouteHandler = (c: Context<AppEnv>, action: string) => Promise<Response>;
+
+const inPath = (c: Context<AppEnv>) => ({ domain: c.req.param('name') });
+
+/** GET /domains: the list, fresh or cached. */
+export const listDomains: RouteHandler = async (c, action) => {
+  const { output } = await invokeRead(c, action, { detail: true });
+  return sourcedJson(c, output, () => ({ domains: (output.data as DomainView[]).map(domainView) }), 'rest-domains');
+};
+
+/** GET /domains/{name}: one domain, fresh or cached. */
+export const getDomain: RouteHandler = async (c, action) => {
+  const { output } = await invokeRead(c, action, inPath(c));
+  return sourcedJson(c, output, () => domainView(output.data as DomainView));
+};
+
+/** GET /host: host facts, fresh or cached. */
+export const hostInfo: RouteHandler = async (c, action) => {
+  const { output } = await invokeRead(c, action, {});
+  return sourcedJson(c, output, () => ({ ...(output.data as Record<string, unknown>) }));
+};
+
+/** GET /domains/{name}/xml: always fresh. */
+export const domainXml: RouteHandler = async (c, action) => {
+  const { policy, rejection } = readPolicy(c);
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input: inPath(c), rejection: rejection ?? notCached(policy, 'domain XML') });
+  setOriginHeaders(c, output.origin, c.get('deps').clock.now());
+  return xml(c, output.data as string);
+};
+
+/** A read whose input is the query string (and the path's domain, if any), answered as JSON. */
+export const queryRead: RouteHandler = async (c, action) => {
+  const input = c.req.param('name') === undefined ? c.req.query() : { ...c.req.query(), ...inPath(c) };
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input });
+  return json(c, output.data);
+};
+
+/** A read of one record by the path's id, answered as JSON. */
+export const recordRead: RouteHandler = async (c, action) => {
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input: { id: c.req.param('id') } });
+  return json(c, output.data);
+};
+
+/** A read of one record's XML document by the path's id. */
+export const recordXml: RouteHandler = async (c, action) => {
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input: { id: c.req.param('id') } });
+  return xml(c, output.data as string);
+};
+
+/** GET /domains/{name}/migration: the migration in progress. */
+export const domainRead: RouteHandler = async (c, action) => {
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input: inPath(c) });
+  return json(c, output.data);
+};
+
+/** A mutation of the path's domain with the body's options (the domain in the body is refused). */
+export const domainMutation: RouteHandler = async (c, action) => {
+  const { body, rejection } = await readMutationBody(c);
+  const { output, auditId } = await invoke(c, 'rest', { action, family: 'mutation', input: { ...body, ...inPath(c) }, rejection: rejection ?? domainInBody(body) });
+  return json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') });
+};
+
+/** POST /domains/{name}/migrate-check: a read that takes a body like migrate's. */
+export const migrateCheck: RouteHandler = async (c, action) => {
+  const { body, rejection } = await readMutationBody(c);
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input: { ...body, ...inPath(c) }, rejection: rejection ?? domainInBody(body) });
+  return json(c, output.data);
+};
+
+/** POST /domains/{name}/actions/{other}: an action the API does not offer, refused (and audited). */
+export const unknownDomainAction: RouteHandler = async (c) => {
+  const { body, rejection } = await readMutationBody(c);
+  const name = c.req.param('action') ?? '';
+  const { output } = await invoke(c, 'rest', { action: name, family: 'mutation', input: { ...body, ...inPath(c) }, rejection: rejection ?? unknownAction(name) });
+  return json(c, output.data);
+};
+
+const CREATE_FORM_FIELDS = ['hostname', 'image', 'cpucount', 'memorycount', 'mac', 'ip', 'leasetime'];
+
+/** POST /domains {xml, start}: define, or create (define + start) when start is true or the body is the create form (image, …). */
+export const createOrDefine: RouteHandler = async (c) => {
+  const { body, rejection: unreadable } = await readMutationBody(c);
+  const { start, ...rest } = body;
+  const badStart = start !== undefined && typeof start !== 'boolean'
+    ? new AppError('VALIDATION_FAILED', 'start: must be true or false', { fields: [{ field: 'start', message: 'must be true or false' }] })
+    : undefined;
+  // A body with any field of the create form is a create: a guest built from the form is always started.
+  const fromForm = CREATE_FORM_FIELDS.some((field) => Object.hasOwn(rest, field));
+  const notStarted = fromForm && start === false
+    ? new AppError('VALIDATION_FAILED', 'start: a guest built from the create form is always started', { fields: [{ field: 'start', message: 'must be true or absent with the create form' }] })
+    : undefined;
+  const action = start === true || fromForm ? 'create' : 'define';
+  const { output, auditId } = await invoke(c, 'rest', { action, family: 'mutation', input: rest, rejection: unreadable ?? badStart ?? notStarted });
+  return json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') }, 201);
+};
+
+/** GET /events: the Server-Sent Events stream. */
+export const events: RouteHandler = async (c, action) => {
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input: c.req.query() });
+  const feed = c.get('deps').feed;
+  const lastEventId = c.req.header('last-event-id');
+  return streamSSE(c, (stream) => pumpEvents(stream, feed, output.data as EventFilter, lastEventId));
+};
+
+/** GET /snapshots: a page of snapshots. */
+export const snapshotList: RouteHandler = async (c, action) => {
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input: c.req.query() });
+  const page = output.data as SnapshotPage;
+  return json(c, { snapshots: page.snapshots.map(snapshotView), nextCursor: page.nextCursor });
+};
+
+/** GET /snapshots/{id}: one snapshot. */
+export const snapshotGet: RouteHandler = async (c, action) => {
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input: { id: c.req.param('id') } });
+  return json(c, snapshotView(output.data as SnapshotRecord));
+};
+
+/** GET /domains/{name}/timeline: a page of a domain's state changes. */
+export const timeline: RouteHandler = async (c, action) => {
+  const input = { ...c.req.query(), ...inPath(c) };
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input });
+  const page = output.data as TimelinePage;
+  return json(c, { domain: input.domain, changes: page.changes.map(changeView), nextCursor: page.nextCursor });
+};
+
+function domainInBody(body: Record<string, unknown>): AppError | undefined {
+  return Object.hasOwn(body, 'domain')
+    ? new AppError('VALIDATION_FAILED', 'the domain is named in the path', { fields: [{ field: 'domain', message: 'is not allowed in the body' }] })
+    : undefined;
+}

@@ -1,0 +1,67 @@
+/**
+ * The REST API's one route table (Incus's endpoint table is the model): each route once, with its
+ * method, path, action (whose file holds its role and input schema) and the handler that adapts
+ * the request. Hono's registrations and /openapi.json are both made from it.
+ */
+import { Hono } from 'hono';
+import type { AppEnv } from './context.ts';
+import * as handle from './rest-handlers.ts';
+
+/** Actions reachable as POST /v1/domains/{name}/actions/{action}. */
+export const DOMAIN_ACTIONS = ['start', 'shutdown', 'reboot', 'reset', 'destroy', 'suspend', 'resume', 'migrate'] as const;
+
+/**
+ * One REST route. `path` is OpenAPI's (`{name}`), under /v1. For the document: `body` 'path-domain'
+ * = the action's input without `domain` (it is in the path), 'create' = define/create; `query`:
+ * the input's fields are query parameters (but those in `pathFields`); `cached`: fresh or cached
+ * (the `source` parameter and the origin headers); `stream`: Server-Sent Events; `hidden`: a route
+ * that only refuses, left out of the document.
+ */
+export interface RestRoute {
+  method: 'get' | 'post' | 'delete';
+  path: string;
+  action: string;
+  handler: handle.RouteHandler;
+  body?: 'path-domain' | 'create';
+  query?: boolean;
+  status?: '200' | '201';
+  pathFields?: string[];
+  cached?: boolean;
+  stream?: boolean;
+  hidden?: boolean;
+}
+
+/** Every REST route, in the order the API documents them. */
+export const REST_ROUTES: readonly RestRoute[] = [
+  { method: 'get', path: '/domains', action: 'list-domains', handler: handle.listDomains, cached: true },
+  { method: 'post', path: '/domains', action: 'create', handler: handle.createOrDefine, body: 'create', status: '201' },
+  { method: 'get', path: '/domains/{name}', action: 'get-domain', handler: handle.getDomain, cached: true },
+  { method: 'delete', path: '/domains/{name}', action: 'undefine', handler: handle.domainMutation },
+  { method: 'get', path: '/domains/{name}/xml', action: 'domain-xml', handler: handle.domainXml },
+  ...DOMAIN_ACTIONS.map((a): RestRoute => ({ method: 'post', path: `/domains/{name}/actions/${a}`, action: a, handler: handle.domainMutation, body: 'path-domain' })),
+  { method: 'post', path: '/domains/{name}/actions/{action}', action: '(unknown)', handler: handle.unknownDomainAction, hidden: true },
+  { method: 'post', path: '/domains/{name}/migrate-check', action: 'migrate-check', handler: handle.migrateCheck, body: 'path-domain' },
+  { method: 'get', path: '/domains/{name}/migration', action: 'migration-status', handler: handle.domainRead },
+  { method: 'get', path: '/host', action: 'host-info', handler: handle.hostInfo, cached: true },
+  { method: 'get', path: '/history', action: 'history-list', handler: handle.queryRead, query: true },
+  { method: 'get', path: '/history/{id}', action: 'history-get', handler: handle.recordRead },
+  { method: 'get', path: '/history/{id}/xml', action: 'history-xml', handler: handle.recordXml },
+  { method: 'get', path: '/snapshots', action: 'snapshots-list', handler: handle.snapshotList, query: true },
+  { method: 'get', path: '/snapshots/{id}', action: 'snapshot-get', handler: handle.snapshotGet },
+  { method: 'get', path: '/domains/{name}/timeline', action: 'domain-timeline', handler: handle.timeline, query: true, pathFields: ['domain'] },
+  { method: 'get', path: '/events', action: 'events', handler: handle.events, query: true, stream: true },
+];
+
+/** The REST routes as a Hono app (mounted under /v1, and again under /ui/api for the dashboard). */
+export function restRoutes(routes: readonly RestRoute[] = REST_ROUTES): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  for (const route of routes) {
+    app.on(route.method.toUpperCase(), honoPath(route.path), (c) => route.handler(c, route.action));
+  }
+  return app;
+}
+
+/** `/domains/{name}` → `/domains/:name`. */
+function honoPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
