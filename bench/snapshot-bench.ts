@@ -17,7 +17,7 @@ import path from 'node:path';
 import { readSysinfo } from '../src/host/sysinfo.ts';
 import { createInventory } from '../src/inventory/index.ts';
 import { takeSnapshot } from '../src/inventory/take.ts';
-import type { InventorySnapshot } from '../src/inventory/types.ts';
+import type { InventorySnapshot } from '../src/model/inventory.ts';
 import { Libvirt, LibvirtClient } from '../src/libvirt/index.ts';
 import { openDatabase, type Database } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';

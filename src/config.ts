@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
-import { isCronExpression } from './jobs/cron.ts';
+import cron from 'node-cron';
 import { parseLibvirtUri } from './libvirt/uri.ts';
 
 /** pino's levels, lowest volume last. */
@@ -230,7 +230,7 @@ const SCHEMAS = {
   'request-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'libvirt-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'shutdown-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
-  'snapshot-schedule': v.pipe(nonEmpty, v.check(isCronExpression, 'is not a cron expression (6 fields, seconds first, as */30 * * * * *)')),
+  'snapshot-schedule': v.pipe(nonEmpty, v.check((expression) => cron.validate(expression), 'is not a cron expression (6 fields, seconds first, as */30 * * * * *)')),
   'snapshot-retention': v.pipe(nonEmpty, parsedBy(parseDurationMs)),
   'audit-retention': v.pipe(nonEmpty, parsedBy((text): number | null => (text.toLowerCase() === 'never' ? null : parseDurationMs(text)))),
   'read-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),

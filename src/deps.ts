@@ -3,8 +3,8 @@
  * imports a singleton.
  */
 import type { Logger } from 'pino';
-import type { FinishedAudit } from './actions/dispatch.ts';
-import type { DomainLocks } from './actions/locks.ts';
+import type { FinishedAudit } from './model/audit.ts';
+import type { DomainLocks } from './model/locks.ts';
 import type { EventFeed } from './events/feed.ts';
 import type { DomainEventHub } from './events/hub.ts';
 import type { Listeners } from './events/listeners.ts';
@@ -15,7 +15,7 @@ import type { AuditStore, DefinitionStore } from './store/types.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
 import type { FailedAuthLimiter } from './auth/failed-auth.ts';
 import type { DiskGuard } from './store/disk-guard.ts';
-import type { Ops } from './ops/ops.ts';
+import type { InFlight } from './model/in-flight.ts';
 
 /** Wall-clock time, injectable for tests. */
 export interface Clock {
@@ -63,4 +63,38 @@ export interface Deps {
   feed: EventFeed;
   /** Called by the dispatcher each time it completes an audit record. */
   auditFinished: Listeners<FinishedAudit>;
+}
+
+/** What one readiness check found. */
+export interface CheckResult {
+  ok: boolean;
+  detail: string;
+}
+
+/** One named readiness check; `run` may be async and is bounded by the caller's time limit. */
+export interface ReadinessCheck {
+  name: string;
+  run(): CheckResult | Promise<CheckResult>;
+}
+
+/** What the agent records in its metrics, and their text for /metrics (ops/metrics.ts implements it). */
+export interface MetricsRecorder {
+  observeRequest(route: string, method: string, status: number, seconds: number): void;
+  observeAction(action: string, outcome: string, seconds: number): void;
+  observeAuthRefusal(outcome: 'refused' | 'rate_limited'): void;
+  observeLibvirtCall(procedure: string, ok: boolean, seconds: number): void;
+  observeSnapshot(outcome: { ok: boolean; durationMs?: number }): void;
+  readonly contentType: string;
+  scrape(): Promise<string>;
+}
+
+/** What operating the agent adds: readiness checks, metrics, running actions, the stop flag. Built in main.ts; tests that need none of it leave `deps.ops` out. */
+export interface Ops {
+  /** /readyz runs these; later features add theirs (a snapshot age bound, say) to this list. */
+  readiness: ReadinessCheck[];
+  /** null: no /metrics (it answers 404). */
+  metrics: MetricsRecorder | null;
+  inFlight: InFlight;
+  /** True once shutdown has begun: new requests get 503 SHUTTING_DOWN. */
+  stopping(): boolean;
 }

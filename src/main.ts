@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
-import { DomainLocks } from './actions/locks.ts';
+import { DomainLocks } from './model/locks.ts';
 import { ACTIONS } from './actions/registry.ts';
 import { createApp } from './app.ts';
 import { runTokenCli } from './auth/cli.ts';

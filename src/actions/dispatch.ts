@@ -3,18 +3,12 @@
  * run the handler, and close the audit record with what really happened.
  */
 import * as v from 'valibot';
-import { roleAllows, type Role } from '../auth/tokens.ts';
+import { roleAllows } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, boundedError, excerpt, toAppError, type FieldError } from '../errors.ts';
-import type { AuditProtocol, AuditRecord } from '../store/types.ts';
+import type { AuditProtocol, Caller } from '../model/audit.ts';
 import { nameInXml } from './schemas.ts';
 import type { Action, ActionOutput, ReadPolicy } from './types.ts';
-
-/** Who is calling: a token's name and role, or anonymous (no tokens configured). */
-export interface Caller {
-  name: string;
-  role: Role;
-}
 
 /** One request for an action, already mapped from its protocol to a plain input object. */
 export interface Invocation {
@@ -35,12 +29,6 @@ export interface Invocation {
   rejection?: AppError;
   /** How the caller wants a read served: fresh from libvirt or from the inventory view. */
   read?: ReadPolicy;
-}
-
-/** An audit record the dispatcher just completed, and whether it was a read or a mutation. */
-export interface FinishedAudit {
-  record: AuditRecord;
-  family: 'read' | 'mutation';
 }
 
 /** A finished invocation. */

@@ -1,10 +1,10 @@
 /** One domain: state with reason, vCPUs, memory, CPU time, persistence, autostart; fresh or cached. */
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
-import { readInventory } from '../inventory/read.ts';
+import { readInventory } from './cached-read.ts';
 import { ListFlags } from '../libvirt/index.ts';
 import { findDomain } from './domain.ts';
-import type { DomainView } from './list-domains.ts';
+import type { DomainView } from '../model/domain-view.ts';
 import { DomainOnly } from './schemas.ts';
 import { defineAction } from './types.ts';
 

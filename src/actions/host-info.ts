@@ -1,8 +1,8 @@
 /** Host figures from /proc plus libvirt's view: node info, connection and versions; fresh or cached. */
 import * as v from 'valibot';
 import type { Deps } from '../deps.ts';
-import { readInventory } from '../inventory/read.ts';
-import type { HostFigures } from '../inventory/types.ts';
+import { readInventory } from './cached-read.ts';
+import type { HostFigures } from '../model/inventory.ts';
 import { defineAction } from './types.ts';
 
 async function freshHost(deps: Deps): Promise<HostFigures> {

@@ -1,6 +1,6 @@
 /** The host's uptime, loads, processes, RAM and swap, from /proc (never libvirt), or from the newest snapshot. */
 import * as v from 'valibot';
-import { readInventory } from '../inventory/read.ts';
+import { readInventory } from './cached-read.ts';
 import { defineAction } from './types.ts';
 
 export default defineAction({

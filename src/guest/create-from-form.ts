@@ -3,7 +3,6 @@
  * optional static DHCP entry on the configured network, then define and start — all or nothing.
  */
 import { randomBytes } from 'node:crypto';
-import type { Deps } from '../deps.ts';
 import { AppError, withAuditResult } from '../errors.ts';
 import {
   NetworkUpdateCommand, NetworkUpdateFlags, NetworkUpdateSection, found, isNotFound, type Libvirt, type NetworkRef, type StoragePoolRef,
@@ -30,8 +29,15 @@ export interface CreatedGuest {
 
 interface Plan { form: GuestForm; facts: HostFacts; pool: StoragePoolRef; net: NetworkRef; netPersistent: boolean; caps: HostCapabilities }
 
+/** What building a guest from the form needs: libvirt, where its disk and NIC go, and the time. */
+export interface FormHost {
+  libvirt: Libvirt;
+  settings: { storagePool: string; network: string };
+  clock: { now(): number };
+}
+
 /** Checks the form against the host and creates the guest; throws with every bad field named. */
-export async function createFromForm(deps: Deps, input: FormInput): Promise<{ guest: CreatedGuest; audit: Record<string, unknown> }> {
+export async function createFromForm(deps: FormHost, input: FormInput): Promise<{ guest: CreatedGuest; audit: Record<string, unknown> }> {
   const plan = await gather(deps, { ...input, mac: (input.mac ?? randomMac()).toLowerCase() });
   const problems = checkForm(plan.form, plan.facts);
   if (problems.length > 0) throw formError(problems);
@@ -76,7 +82,7 @@ async function addDhcpHost(lv: Libvirt, steps: Steps, plan: Plan): Promise<void>
 }
 
 /** Reads, in one round of pipelined calls, everything the checks need. */
-async function gather(deps: Deps, form: GuestForm): Promise<Plan> {
+async function gather(deps: FormHost, form: GuestForm): Promise<Plan> {
   const lv = deps.libvirt;
   const { storagePool, network } = deps.settings;
   const [pool, net] = await Promise.all([

@@ -3,7 +3,7 @@
  * everyone is the anonymous admin. Rejection happens in the dispatcher, so it is audited.
  */
 import type { Context } from 'hono';
-import type { Caller } from '../actions/dispatch.ts';
+import type { Caller } from '../model/audit.ts';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from './context.ts';
 

@@ -1,9 +1,8 @@
 /** Hono's typed context for this app: what middleware puts in and what handlers read. */
 import type { IncomingMessage } from 'node:http';
-import type { Caller } from '../actions/dispatch.ts';
+import type { Caller } from '../model/audit.ts';
 import type { Action } from '../actions/types.ts';
 import type { Deps } from '../deps.ts';
-import type { PendingHeaders } from './reply.ts';
 
 /** The action a request ran and how it ended. */
 export interface InvokedSummary {
@@ -12,6 +11,12 @@ export interface InvokedSummary {
   outcome: 'succeeded' | 'failed' | 'rejected';
   auditId: number | null;
   errorCode?: string;
+}
+
+/** Headers set for this request's response, not yet applied to it (see reply.ts). */
+export interface PendingHeaders {
+  values: Record<string, string>;
+  applied: boolean;
 }
 
 /** The app's Hono environment. */

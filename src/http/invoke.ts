@@ -4,7 +4,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { DispatchError, dispatch, isAudited, type Dispatched, type Invocation } from '../actions/dispatch.ts';
 import type { ReadPolicy } from '../actions/types.ts';
 import { AppError } from '../errors.ts';
-import type { AuditProtocol } from '../store/types.ts';
+import type { AuditProtocol } from '../model/audit.ts';
 import type { AppEnv } from './context.ts';
 
 /** What a protocol adapter knows about the request. */

@@ -7,7 +7,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Action } from '../actions/types.ts';
 import type { Deps } from '../deps.ts';
-import { recordRequest } from '../ops/http.ts';
+import { recordRequest } from './record.ts';
 import type { AppEnv } from './context.ts';
 import { applyPendingHeaders } from './reply.ts';
 import { prepareRequest } from './request-context.ts';

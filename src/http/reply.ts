@@ -5,13 +5,7 @@
  * @hono/node-server's writeHead.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from './context.ts';
-
-/** Headers set for this request's response, not yet applied to it. */
-export interface PendingHeaders {
-  values: Record<string, string>;
-  applied: boolean;
-}
+import type { AppEnv, PendingHeaders } from './context.ts';
 
 /** Sets a response header (its name in lower case) on the request's pending headers (applied by reply() or applyPendingHeaders()). */
 export function setReplyHeader(c: Context<AppEnv>, name: Lowercase<string>, value: string): void {

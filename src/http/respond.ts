@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DispatchError } from '../actions/dispatch.ts';
 import { boundedError, toAppError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
-import { goJson, toJson } from './json.ts';
+import { goJson, toJson } from '../model/json.ts';
 import { reply, setReplyHeader } from './reply.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';

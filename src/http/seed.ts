@@ -5,13 +5,13 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { fieldError } from '../actions/dispatch.ts';
-import type { DomainView } from '../actions/list-domains.ts';
+import type { DomainView } from '../model/domain-view.ts';
 import type { ActionOutput } from '../actions/types.ts';
 import { AppError, excerpt } from '../errors.ts';
 import { readJsonObject, readMutationBody } from './body.ts';
 import type { AppEnv } from './context.ts';
 import { invoke, type Requested } from './invoke.ts';
-import { goJsonPlain } from './json.ts';
+import { goJsonPlain } from '../model/json.ts';
 import { notCached, readPolicy, setOriginHeaders } from './read-policy.ts';
 import { goJsonResponse, jsonText, xml } from './respond.ts';
 

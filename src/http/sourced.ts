@@ -1,11 +1,11 @@
 /** REST inventory reads: dispatched with the request's read policy, answered with where the data came from. */
 import type { Context } from 'hono';
 import type { Dispatched } from '../actions/dispatch.ts';
-import type { DomainView } from '../actions/list-domains.ts';
+import type { DomainView } from '../model/domain-view.ts';
 import type { ActionOutput } from '../actions/types.ts';
 import type { AppEnv } from './context.ts';
 import { invoke } from './invoke.ts';
-import { toJson } from './json.ts';
+import { toJson } from '../model/json.ts';
 import { originFields, readPolicy, setOriginHeaders } from './read-policy.ts';
 import { jsonText } from './respond.ts';
 

@@ -7,7 +7,7 @@
 import type { SSEStreamingApi } from 'hono/streaming';
 import type { EventFilter } from '../actions/events.ts';
 import type { EventFeed, FeedEvent } from '../events/feed.ts';
-import { toJson } from './json.ts';
+import { toJson } from '../model/json.ts';
 
 /** How often an idle stream sends a keepalive comment, so proxies do not close it. */
 export const KEEPALIVE_MS = 15_000;

@@ -1,6 +1,6 @@
 /** How REST shows the agent's records: domains, snapshots and state changes. */
-import type { DomainView } from '../actions/list-domains.ts';
-import type { SnapshotRecord, StateChangeRecord } from '../inventory/types.ts';
+import type { DomainView } from '../model/domain-view.ts';
+import type { SnapshotRecord, StateChangeRecord } from '../model/inventory.ts';
 import { uuidToString } from '../libvirt/index.ts';
 
 /** A domain as REST shows it. */

@@ -5,9 +5,9 @@
  * change while a mutation holds the domain's lock is left for that mutation, which links it when
  * it ends.
  */
-import type { FinishedAudit } from '../actions/dispatch.ts';
-import type { DomainLocks } from '../actions/locks.ts';
-import type { StateChange } from './types.ts';
+import type { FinishedAudit } from '../model/audit.ts';
+import type { DomainLocks } from '../model/locks.ts';
+import type { StateChange } from '../model/inventory.ts';
 import type { SqliteStateChangeStore } from '../store/state-changes.ts';
 
 /** How long after an action ends its domain's events are still put down to it. */

@@ -6,7 +6,7 @@
  * what time it is.
  */
 import { Listeners } from '../events/listeners.ts';
-import type { ChangeCause, StateChange } from './types.ts';
+import type { ChangeCause, StateChange } from '../model/inventory.ts';
 
 /** How long a change a snapshot found waits for the event that explains it. */
 export const EVENT_GRACE_MS = 2_000;

@@ -7,7 +7,7 @@
  * is left to STARTED; a destroy emits SHUTDOWN/host and then STOPPED/destroyed, and SHUTDOWN itself
  * ("the guest finished shutting down") changes nothing until STOPPED follows.
  */
-import type { DomainView } from '../actions/list-domains.ts';
+import type { DomainView } from '../model/domain-view.ts';
 import { DomainState, type LifecycleEvent } from '../libvirt/index.ts';
 
 /** The effect of one event on the view. */

@@ -3,10 +3,10 @@
  * stats cost the daemon ~2 ms per running QEMU guest, fine for a background job, never for a cached
  * read), libvirt's node info and connection facts, and the seed's sysinfo, all pipelined.
  */
-import { listDetailed } from '../actions/list-domains.ts';
+import { listDetailed } from './list.ts';
 import type { HostSysinfo } from '../host/sysinfo.ts';
 import type { Libvirt } from '../libvirt/index.ts';
-import type { InventorySnapshot } from './types.ts';
+import type { InventorySnapshot } from '../model/inventory.ts';
 
 /** What taking a snapshot needs. */
 export interface SnapshotSources {

@@ -3,11 +3,11 @@
  * figures and domains, with each lifecycle event applied to its domain at once. No I/O: snapshots
  * and events are handed in, state changes are handed out to listeners.
  */
-import type { DomainView } from '../actions/list-domains.ts';
+import type { DomainView } from '../model/domain-view.ts';
 import { domainReasonText, domainStateText, type LifecycleEvent } from '../libvirt/index.ts';
 import { ChangeReporter } from './changes.ts';
 import { eventEffect, type EventEffect } from './event-state.ts';
-import { UNDEFINED_STATE, type ChangeCause, type HostFigures, type InventorySnapshot, type StateChange } from './types.ts';
+import { UNDEFINED_STATE, type ChangeCause, type HostFigures, type InventorySnapshot, type StateChange } from '../model/inventory.ts';
 
 /** One domain in the view: its figures, when they were last refreshed, and by which event if any. */
 export interface ViewEntry {

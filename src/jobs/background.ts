@@ -4,12 +4,12 @@
  * event feed, and the snapshot and retention jobs. main.ts starts it once the database and the
  * libvirt client exist, and stops it at shutdown.
  */
-import type { FinishedAudit } from '../actions/dispatch.ts';
+import type { FinishedAudit } from '../model/audit.ts';
 import type { Deps } from '../deps.ts';
 import type { DomainEvent } from '../libvirt/index.ts';
 import { uuidToString } from '../libvirt/index.ts';
 import { CauseTracker } from '../inventory/causes.ts';
-import type { StateChange } from '../inventory/types.ts';
+import type { StateChange } from '../model/inventory.ts';
 import { RetentionJob, type RetentionOptions } from './retention-job.ts';
 import { SnapshotJob, type SnapshotJobOptions } from './snapshot-job.ts';
 

@@ -2,11 +2,6 @@
 import cron, { type Logger as CronLogger, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 
-/** Whether `expression` is a cron expression node-cron accepts (5 fields, or 6 with seconds first). */
-export function isCronExpression(expression: string): boolean {
-  return cron.validate(expression);
-}
-
 /** Schedules `run` on `expression`; a tick that comes while the previous run goes on is skipped. */
 export function scheduleJob(expression: string, name: string, run: () => Promise<unknown>, log: Logger): ScheduledTask {
   const logger: CronLogger = {

@@ -4,9 +4,9 @@ import type { Libvirt } from '../libvirt/index.ts';
 import type { Database } from '../store/db.ts';
 import type { DiskGuard } from '../store/disk-guard.ts';
 import type { InventoryView } from '../inventory/view.ts';
-import { InFlight } from './inflight.ts';
+import { InFlight } from '../model/in-flight.ts';
 import { AgentMetrics } from './metrics.ts';
-import type { Ops } from './ops.ts';
+import type { Ops } from '../deps.ts';
 import { databaseCheck, diskCheck, libvirtCheck, notStoppingCheck, snapshotAgeCheck } from './readiness.ts';
 
 /** What buildOps reads from. */

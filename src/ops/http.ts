@@ -1,13 +1,8 @@
-/**
- * The operating endpoints, GET /readyz and GET /metrics, and the record of every answered request
- * (its metrics and its log line).
- */
-import { Hono, type Context } from 'hono';
-import { routePath } from 'hono/route';
+/** The operating endpoints: GET /readyz and GET /metrics. */
+import { Hono } from 'hono';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/context.ts';
 import { json } from '../http/respond.ts';
-import { UNMATCHED_ROUTE } from './metrics.ts';
 import { evaluateReadiness } from './readiness.ts';
 
 /** GET /readyz (200 or 503, with every check's result) and GET /metrics (Prometheus text). */
@@ -23,25 +18,4 @@ export function opsRoutes(): Hono<AppEnv> {
     return c.body(await metrics.scrape(), 200, { 'content-type': metrics.contentType });
   });
   return app;
-}
-
-/**
- * Records an answered request: counts and times it by its route pattern (never the raw path) and
- * status, and writes its log line (who, what, the action and domain it ran, how it ended, how long).
- */
-export function recordRequest(c: Context<AppEnv>, started: number): void {
-  const seconds = (performance.now() - started) / 1000;
-  const { ops, log } = c.get('deps');
-  ops?.metrics?.observeRequest(routeLabel(c), c.req.method, c.res.status, seconds);
-  if (!log.isLevelEnabled('info')) return; // the line's object is not built when it would be dropped
-  log.info({
-    requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status,
-    durationMs: Math.round(seconds * 100_000) / 100, actor: c.get('caller')?.name ?? null,
-    ...c.get('invoked'),
-  }, 'request');
-}
-
-function routeLabel(c: Context<AppEnv>): string {
-  const route = routePath(c);
-  return route === '' || route.endsWith('*') ? UNMATCHED_ROUTE : route;
 }

@@ -9,9 +9,6 @@ import type { ConnectionState } from '../libvirt/index.ts';
 import { registerScrapeGauges, type ScrapeSources } from './gauges.ts';
 import { SeriesCounter, SeriesHistogram } from './series.ts';
 
-/** Route label for requests that matched no route (so unknown paths cannot mint new series). */
-export const UNMATCHED_ROUTE = 'unmatched';
-
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 const CONNECTION_STATES: readonly ConnectionState[] = ['connecting', 'connected', 'reconnecting', 'closed'];
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -79,7 +76,7 @@ export class AgentMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Records one answered HTTP request; `route` is the matched pattern (or UNMATCHED_ROUTE). */
+  /** Records one answered HTTP request; `route` is the matched pattern (or http/record.ts's UNMATCHED_ROUTE). */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
     const m = METHODS.has(method) ? method : 'OTHER';
     this.#requests.inc([route, m, String(status)]);

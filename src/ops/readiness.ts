@@ -5,22 +5,11 @@
  */
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { CheckResult, ReadinessCheck } from '../deps.ts';
 import type { Libvirt } from '../libvirt/index.ts';
 import type { Database } from '../store/db.ts';
 import type { DiskGuard } from '../store/disk-guard.ts';
 import { BUSY_TIMEOUT_MS } from '../store/db.ts';
-
-/** What one check found. */
-export interface CheckResult {
-  ok: boolean;
-  detail: string;
-}
-
-/** One named readiness check; `run` may be async and is bounded by the caller's time limit. */
-export interface ReadinessCheck {
-  name: string;
-  run(): CheckResult | Promise<CheckResult>;
-}
 
 /** The answer of /readyz. */
 export interface Readiness {

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { AuditStore } from '../store/types.ts';
-import type { InFlight } from './inflight.ts';
+import type { InFlight } from '../model/in-flight.ts';
 
 /** The server side shutdown needs (Node's http/https Server has all of it). */
 export interface ClosableServer {

@@ -6,9 +6,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { MAX_MESSAGE_CHARS, boundParams, boundResult, truncateText, xmlDigest } from './bound.ts';
 import type { Database } from './db.ts';
 import { StatementCache, joinSql, sql, type SqlFragment, type SqlValue } from './sql.ts';
-import type {
-  AuditEnd, AuditOutcome, AuditPage, AuditProtocol, AuditQuery, AuditRecord, AuditRefusal, AuditStart, AuditStore,
-} from './types.ts';
+import type { AuditStore } from './types.ts';
+import type { AuditEnd, AuditOutcome, AuditPage, AuditProtocol, AuditQuery, AuditRecord, AuditRefusal, AuditStart } from '../model/audit.ts';
 
 /** The fewest records a history page holds; smaller requested limits are raised to it. */
 export const MIN_PAGE_SIZE = 1;

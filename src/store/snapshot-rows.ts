@@ -2,11 +2,11 @@
  * Conversions between inventory values and the rows of migrations/0003_inventory_snapshots.sql:
  * host figures as columns plus one shared host_infos JSON, domain figures as run rows. Pure.
  */
-import type { DomainView } from '../actions/list-domains.ts';
+import type { DomainView } from '../model/domain-view.ts';
 import type { HostSysinfo } from '../host/sysinfo.ts';
-import { toJson } from '../http/json.ts';
+import { toJson } from '../model/json.ts';
 import { domainReasonText, domainStateText, type ConnectionInfo, type NodeInfo } from '../libvirt/index.ts';
-import type { HostFigures, SnapshotRecord } from '../inventory/types.ts';
+import type { HostFigures, SnapshotRecord } from '../model/inventory.ts';
 
 /** A snapshots row joined with its host_infos JSON. */
 export interface SnapshotRow {

@@ -3,8 +3,8 @@
  * own row (host figures, CPU times) and touches snapshot_domains only for domains whose other
  * figures changed: their open run is closed and a new one opened.
  */
-import { decodeCpuTimes, encodeCpuTimes } from '../inventory/cpu-codec.ts';
-import type { InventorySnapshot, SnapshotPage, SnapshotQuery, SnapshotRecord } from '../inventory/types.ts';
+import { decodeCpuTimes, encodeCpuTimes } from './cpu-codec.ts';
+import type { InventorySnapshot, SnapshotPage, SnapshotQuery, SnapshotRecord } from '../model/inventory.ts';
 import type { Database } from './db.ts';
 import {
   domainFromRun, figuresFromRun, hostInfoJson, recordFromRow, runFigures, sameFigures, sysinfoColumns,

@@ -3,7 +3,7 @@
  * action that caused a change linked when one was running on that domain at the time.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { ChangeCause, StateChange, StateChangeRecord, TimelinePage, TimelineQuery } from '../inventory/types.ts';
+import type { ChangeCause, StateChange, StateChangeRecord, TimelinePage, TimelineQuery } from '../model/inventory.ts';
 import type { Database } from './db.ts';
 import { StatementCache, joinSql, sql, type SqlFragment, type SqlValue } from './sql.ts';
 

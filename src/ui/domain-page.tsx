@@ -1,7 +1,7 @@
 /** A domain's page: its figures, its state timeline over the snapshot history, its XML and its actions. */
-import type { DomainView } from '../actions/list-domains.ts';
-import type { StateChangeRecord } from '../inventory/types.ts';
-import type { AuditRecord } from '../store/types.ts';
+import type { DomainView } from '../model/domain-view.ts';
+import type { StateChangeRecord } from '../model/inventory.ts';
+import type { AuditRecord } from '../model/audit.ts';
 import { TimelineChart, type Segment } from './charts.tsx';
 import { cpuSeconds, dash, isoTime, mib } from './format.ts';
 import { HistoryTable } from './history-page.tsx';

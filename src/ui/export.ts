@@ -2,8 +2,8 @@
 import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
 import type { AppEnv } from '../http/context.ts';
-import { toJson } from '../http/json.ts';
-import type { AuditRecord } from '../store/types.ts';
+import { toJson } from '../model/json.ts';
+import type { AuditRecord } from '../model/audit.ts';
 import { readHistory } from './reads.ts';
 import { setReplyHeader } from '../http/reply.ts';
 

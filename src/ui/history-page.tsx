@@ -1,5 +1,5 @@
 /** The history page: the audit log with the API's filters, paging, details and downloads. */
-import type { AuditRecord } from '../store/types.ts';
+import type { AuditRecord } from '../model/audit.ts';
 import { isoTime } from './format.ts';
 
 /** The filters the page and the downloads accept, as the form sends them. */

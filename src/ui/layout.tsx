@@ -1,7 +1,7 @@
 /** The page frame every dashboard page shares: landmarks, navigation, the stylesheet and script. */
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import type { Caller } from '../actions/dispatch.ts';
+import type { Caller } from '../model/audit.ts';
 
 /** What the frame needs to know about the page and the caller. */
 export interface FrameProps {

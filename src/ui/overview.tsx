@@ -1,6 +1,6 @@
 /** The overview page: host figures, charts of the last day, and the live domains table. */
-import type { DomainView } from '../actions/list-domains.ts';
-import type { HostFigures, SnapshotRecord } from '../inventory/types.ts';
+import type { DomainView } from '../model/domain-view.ts';
+import type { HostFigures, SnapshotRecord } from '../model/inventory.ts';
 import { LineChart, type Series } from './charts.tsx';
 import { cpuSeconds, dash, duration, mib, stateClass } from './format.ts';
 

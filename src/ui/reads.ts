@@ -3,12 +3,12 @@
  * same authorization, the same read policy), so a page never shows what the API would refuse.
  */
 import type { Context } from 'hono';
-import type { DomainView } from '../actions/list-domains.ts';
+import type { DomainView } from '../model/domain-view.ts';
 import type { AppEnv } from '../http/context.ts';
 import { invoke } from '../http/invoke.ts';
 import { invokeRead } from '../http/sourced.ts';
-import type { HostFigures, SnapshotPage, SnapshotRecord, TimelinePage } from '../inventory/types.ts';
-import type { AuditPage } from '../store/types.ts';
+import type { HostFigures, SnapshotPage, SnapshotRecord, TimelinePage } from '../model/inventory.ts';
+import type { AuditPage } from '../model/audit.ts';
 
 /** The charts' window. */
 export const DAY_MS = 86_400_000;

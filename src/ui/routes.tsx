@@ -6,13 +6,13 @@
 import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import { roleAllows } from '../auth/tokens.ts';
-import type { DomainView } from '../actions/list-domains.ts';
+import type { DomainView } from '../model/domain-view.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError, toAppError } from '../errors.ts';
 import { limitFailedAuth, remoteAddress } from '../http/invoke.ts';
 import type { AppEnv } from '../http/context.ts';
 import { restRoutes } from '../http/routes.ts';
-import type { StateChangeRecord } from '../inventory/types.ts';
+import type { StateChangeRecord } from '../model/inventory.ts';
 import { APP_CSS } from './assets.ts';
 import { APP_JS } from './client.ts';
 import { DomainPage } from './domain-page.tsx';

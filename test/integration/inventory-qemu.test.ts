@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StateChange } from '../../src/inventory/types.ts';
+import type { StateChange } from '../../src/model/inventory.ts';
 import type { DomainRef } from '../../src/libvirt/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';

@@ -1,9 +1,9 @@
 /** Which audited action a state change is put down to: during it, or just after it in the state it reported. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DomainLocks } from '../../src/actions/locks.ts';
+import { DomainLocks } from '../../src/model/locks.ts';
 import { CauseTracker } from '../../src/inventory/causes.ts';
-import type { StateChange } from '../../src/inventory/types.ts';
+import type { StateChange } from '../../src/model/inventory.ts';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { SqliteStateChangeStore } from '../../src/store/state-changes.ts';
 import { auditEnd, auditStart, migratedMemoryDb } from '../store/support.ts';

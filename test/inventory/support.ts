@@ -1,6 +1,6 @@
 /** Builders for the inventory's unit tests: domains, snapshots, lifecycle events, host figures. */
-import type { DomainView } from '../../src/actions/list-domains.ts';
-import type { HostFigures, InventorySnapshot } from '../../src/inventory/types.ts';
+import type { DomainView } from '../../src/model/domain-view.ts';
+import type { HostFigures, InventorySnapshot } from '../../src/model/inventory.ts';
 import { LIFECYCLE_EVENTS, domainReasonText, domainStateText, lifecycleDetailName, type LifecycleEvent } from '../../src/libvirt/index.ts';
 
 /** A 16-byte UUID whose bytes are all `n`. */

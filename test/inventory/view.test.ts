@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventEffect } from '../../src/inventory/event-state.ts';
-import type { StateChange } from '../../src/inventory/types.ts';
+import type { StateChange } from '../../src/model/inventory.ts';
 import { InventoryView } from '../../src/inventory/view.ts';
 import { domainReasonText } from '../../src/libvirt/index.ts';
 import { dom, HOST, lifecycle, snapshot } from './support.ts';

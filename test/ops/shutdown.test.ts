@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { openDatabase } from '../../src/store/db.ts';
-import type { AuditRecord } from '../../src/store/types.ts';
+import type { AuditRecord } from '../../src/model/audit.ts';
 import type { Libvirt } from '../../src/libvirt/index.ts';
 import { hostEnv, openHost, removeDomain } from '../support/hosts.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';

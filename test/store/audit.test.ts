@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import {
   INTERRUPTED_ERROR_CODE, INTERRUPTED_ERROR_MESSAGE, MAX_PAGE_SIZE, SqliteAuditStore, historyPageSql,
 } from '../../src/store/audit.ts';
-import type { AuditOutcome, AuditQuery, AuditRecord } from '../../src/store/types.ts';
+import type { AuditOutcome, AuditQuery, AuditRecord } from '../../src/model/audit.ts';
 import { auditEnd, auditStart, migratedMemoryDb } from './support.ts';
 
 const newStore = () => new SqliteAuditStore(migratedMemoryDb());

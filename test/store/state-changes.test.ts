@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { SqliteStateChangeStore } from '../../src/store/state-changes.ts';
-import type { StateChange } from '../../src/inventory/types.ts';
+import type { StateChange } from '../../src/model/inventory.ts';
 import { uuidOf } from '../inventory/support.ts';
 import { auditEnd, auditStart, migratedMemoryDb } from './support.ts';
 

@@ -1,7 +1,7 @@
 /** Builders shared by the store tests. */
 import { openDatabase, type Database } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import type { AuditEnd, AuditStart } from '../../src/store/types.ts';
+import type { AuditEnd, AuditStart } from '../../src/model/audit.ts';
 
 /** A fresh in-memory database at the newest schema. */
 export function migratedMemoryDb(): Database {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { ACTIONS } from '../../src/actions/registry.ts';
 import { buildOps } from '../../src/ops/build.ts';
-import { DomainLocks } from '../../src/actions/locks.ts';
+import { DomainLocks } from '../../src/model/locks.ts';
 import { createApp } from '../../src/app.ts';
 import { TokenVerifier, createToken, loadTokens, type Role } from '../../src/auth/tokens.ts';
 import type { Deps, Settings } from '../../src/deps.ts';

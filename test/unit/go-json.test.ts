@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { goJson, goJsonPlain } from '../../src/http/json.ts';
+import { goJson, goJsonPlain } from '../../src/model/json.ts';
 
 const seedDomain = fc.record({
   domain: fc.record({ Name: fc.string({ unit: 'binary' }), UUID: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 16, maxLength: 16 }), ID: fc.integer({ min: -1, max: 1 << 30 }) }),

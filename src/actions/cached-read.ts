@@ -5,10 +5,10 @@
  * A caller that asked for fresh (source=fresh, Cache-Control: no-cache) gets libvirt's answer or
  * its error, never a fallback.
  */
-import type { ActionContext, ActionOutput, DataOrigin } from '../actions/types.ts';
+import type { ActionContext, ActionOutput, DataOrigin } from './types.ts';
 import { AppError } from '../errors.ts';
 import { LibvirtTimeoutError, LibvirtUnavailableError } from '../libvirt/index.ts';
-import type { InventoryView } from './view.ts';
+import type { InventoryView } from '../inventory/view.ts';
 
 /** A cached read's data, and when it last changed when that is narrower than the whole view. */
 export interface CachedData<T> {

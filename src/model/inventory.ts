@@ -1,5 +1,5 @@
 /** The inventory's shapes: host figures, snapshots, and state changes. */
-import type { DomainView } from '../actions/list-domains.ts';
+import type { DomainView } from './domain-view.ts';
 import type { HostSysinfo } from '../host/sysinfo.ts';
 import type { ConnectionInfo, NodeInfo } from '../libvirt/index.ts';
 

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CpuTimesDecodeError, decodeCpuTimes, encodeCpuTimes } from '../../src/inventory/cpu-codec.ts';
+import { CpuTimesDecodeError, decodeCpuTimes, encodeCpuTimes } from '../../src/store/cpu-codec.ts';
 
 describe('cpu times codec', () => {
   test('round trip of any set of keys and 64-bit times', () => {

@@ -1,0 +1,99 @@
+/**
+ * The audit log's records, and who a request's caller is: the shapes the dispatcher writes, the
+ * store keeps, and the HTTP API and the dashboard show.
+ */
+import type { Role } from '../auth/tokens.ts';
+
+/** Who is calling: a token's name and role, or anonymous (no tokens configured). */
+export interface Caller {
+  name: string;
+  role: Role;
+}
+
+/** How an audited action ended. `pending` until it ends; `interrupted` if the agent died first. */
+export type AuditOutcome = 'pending' | 'succeeded' | 'failed' | 'rejected' | 'interrupted';
+
+/** Which protocol a request came in on. */
+export type AuditProtocol = 'seed' | 'rest';
+
+/** What is known when a request is received. */
+export interface AuditStart {
+  requestId: string;
+  receivedAt: number; // epoch ms
+  actor: string; // token name or 'anonymous'
+  remoteAddr: string | null;
+  userAgent: string | null;
+  protocol: AuditProtocol;
+  action: string;
+  domain: string | null;
+  target: string | null;
+  params: Record<string, unknown>; // never tokens or secrets; stored bounded (see bound.ts)
+}
+
+/**
+ * A request refused before its caller was known or allowed (no valid token, a role too low): kept
+ * as a fixed-size record with no body and no params, only where it went.
+ */
+export interface AuditRefusal {
+  requestId: string;
+  receivedAt: number;
+  actor: string;
+  remoteAddr: string | null;
+  protocol: AuditProtocol;
+  action: string;
+  domain: string | null;
+  method: string;
+  path: string;
+  httpStatus: number;
+  errorCode: string;
+  errorMessage: string;
+}
+
+/** What is known when it ends. */
+export interface AuditEnd {
+  finishedAt: number; // epoch ms
+  outcome: Exclude<AuditOutcome, 'pending' | 'interrupted'>;
+  httpStatus: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  libvirtCode: number | null;
+  result: Record<string, unknown> | null;
+}
+
+/** One audit record as stored. */
+export interface AuditRecord extends AuditStart {
+  id: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  outcome: AuditOutcome;
+  httpStatus: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  libvirtCode: number | null;
+  result: Record<string, unknown> | null;
+}
+
+/** History filters; all optional. Times are epoch ms, inclusive. */
+export interface AuditQuery {
+  domain?: string;
+  action?: string;
+  outcome?: AuditOutcome;
+  actor?: string;
+  since?: number;
+  until?: number;
+  /** Return records older than this id (the previous page's nextCursor). */
+  before?: number;
+  limit: number;
+}
+
+/** One page of history, newest first. */
+export interface AuditPage {
+  records: AuditRecord[];
+  nextCursor: number | null;
+}
+
+/** An audit record the dispatcher just completed, and whether it was a read or a mutation. */
+export interface FinishedAudit {
+  record: AuditRecord;
+  family: 'read' | 'mutation';
+}

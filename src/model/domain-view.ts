@@ -1,0 +1,10 @@
+/** A domain as the agent's reads, its inventory view and its snapshots show it. */
+import type { DomainSummary } from '../libvirt/index.ts';
+
+/** A domain with its state and figures; `persistent` and `autostart` when read in detail. */
+export interface DomainView extends DomainSummary {
+  /** Present with `detail`. */
+  persistent?: boolean;
+  /** Present with `detail`. */
+  autostart?: boolean;
+}
