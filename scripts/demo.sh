@@ -149,7 +149,7 @@ main() {
   [ "$(id -u)" = 0 ] || die "run as root: the sandbox host needs namespaces and mounts, the system libvirt its socket"
   command -v node >/dev/null || die "Node.js 20 with npm is required"
   if [ ! -e node_modules/.bin/tsx ]; then log "npm ci"; npm ci || die "npm ci failed"; fi
-  DEMO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/govirthost-demo.XXXXXX") || die "mktemp failed"
+  DEMO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gvh-demo.XXXXXX") || die "mktemp failed"
   chmod 0711 "$DEMO_DIR"
   trap cleanup EXIT
   trap 'exit 130' INT

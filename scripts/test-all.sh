@@ -106,8 +106,9 @@ main() {
   install_packages || die "package installation failed"
   command -v npm >/dev/null || die "Node.js 20 and npm are required"
   install_node_modules || die "npm ci failed"
-  WORK=$(mktemp -d "${TMPDIR:-/tmp}/gvh-test-all.XXXXXX") || die "mktemp failed"
-  # Everything temporary goes in it: the hosts' state, the tests' files, tsx's cache.
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/gvh.XXXXXX") || die "mktemp failed"
+  # Everything temporary goes in it: the hosts' state, the tests' files, tsx's cache. Its name is
+  # short because tests nest hosts in it, and a host's socket path must fit in 107 characters.
   export TMPDIR=$WORK
   trap cleanup EXIT
   trap 'exit 130' INT

@@ -15,7 +15,7 @@ import { sleep } from '../http/fixtures/http.ts';
 import { devEntries } from '../support/traces.ts';
 
 describe('the demo', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gvh-demo-test-'));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gvh-d')); // short: the sandbox's socket path must fit in 107 characters
   let demo: Spawned | undefined;
   after(async () => {
     if (demo && demo.proc.exitCode === null) {

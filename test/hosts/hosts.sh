@@ -210,10 +210,14 @@ warm_and_detect() {
   echo "${answer#* }" >"$dir/virt_why"
 }
 
-# The state dir is bind-mounted over /run etc. inside the hosts, so it must not live there.
+# The state dir is bind-mounted over /run etc. inside the hosts, so it must not live there. And
+# clients reach the daemons through the state dir, so a socket path in it must fit in sun_path.
 check_state_root() {
-  local real
+  local real sock
   real=$(realpath -e "$STATE_ROOT") || die "TMPDIR $STATE_ROOT does not exist"
+  sock=$(host_sock "$STATE_ROOT/gvh-hosts.XXXXXX" a)
+  [ ${#sock} -le 107 ] ||
+    die "TMPDIR $STATE_ROOT is too long: the hosts' socket paths would have ${#sock} characters, more than the 107 a UNIX socket path may have"
   case $real/ in
     /run/* | /etc/* | /var/lib/libvirt/* | /var/log/libvirt/* | /var/cache/libvirt/*)
       die "TMPDIR must not be under /run, /etc or /var/*/libvirt: $real" ;;

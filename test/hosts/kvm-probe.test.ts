@@ -38,8 +38,8 @@ function exported(out: string, name: string): string | undefined {
 }
 
 describe('the KVM probe and what hosts.sh leaves behind', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gvh-probe-test-'));
-  const hostsTmp = path.join(tmp, 'hosts');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gvh-p')); // short: the hosts' socket paths must fit in 107 characters
+  const hostsTmp = path.join(tmp, 'h');
   let devBefore: string[] = [];
   let running: Spawned | undefined;
 
