@@ -44,6 +44,7 @@ main() {
   command -v virsh >/dev/null || die "virsh not found"
   [ -e node_modules/.bin/tsx ] || die "node_modules missing: run npm ci"
   BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/gvh-bench.XXXXXX") || die "mktemp failed"
+  export TMPDIR=$BENCH_TMP # everything temporary (tsx's cache too) goes with it
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM

@@ -6,6 +6,8 @@
 # private sandbox libvirt host with the same isolation the tests use (test/hosts/hosts.sh: its own
 # mount, UTS, network, PID and IPC namespaces, its own /run, /etc/libvirt and /var/lib/libvirt),
 # defines three tiny guests (two running), starts the agent against it and prints calls to paste.
+# Guests use KVM where /dev/kvm is a character device that opens read-write and libvirt offers
+# kvm, else TCG (QEMU's software emulation, slower); the demo says which, and why.
 # Ctrl-C stops the agent and removes the sandbox: no process, mount or file is left.
 #
 #   npm run demo [-- --listen HOST:PORT] [-- --sandbox]
@@ -26,6 +28,7 @@ LISTEN=127.0.0.1:8080
 FORCE_SANDBOX=0
 DEMO_DIR=''
 AGENT_PID=''
+GUESTS=''
 
 log() { echo "demo: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -78,6 +81,8 @@ start_sandbox() {
   : >"$DEMO_DIR/sandbox"
   env_lines=$(TMPDIR=$DEMO_DIR bash "$HOSTS_SH" up a) || die "the sandbox host did not come up"
   eval "$env_lines"
+  GUESTS=$(guest_kind "$GVH_VIRT_TYPE" "$GVH_VIRT_WHY")
+  log "guests: $GUESTS"
   for name in demo-web demo-db demo-spare; do
     guest_xml "$name" >"$DEMO_DIR/$name.xml"
     virsh -q -c "$GVH_A_URI" define "$DEMO_DIR/$name.xml" >/dev/null || die "could not define $name"
@@ -87,12 +92,21 @@ start_sandbox() {
   URI=$GVH_A_URI
   DOM_ON=demo-web
   DOM_OFF=demo-spare
-  WHERE="a sandbox libvirt host (gvh-a, $GVH_VIRT_TYPE) with demo-web and demo-db running and demo-spare shut off"
+  WHERE="a sandbox libvirt host (gvh-a) with demo-web and demo-db running and demo-spare shut off"
+}
+
+# What virt type TYPE means for the guests, with the reason hosts.sh gave for choosing it.
+guest_kind() {
+  case $1 in
+    kvm) echo "KVM (type kvm, hardware-accelerated: $2)" ;;
+    *) echo "TCG (type qemu, QEMU's software emulation, slower; $2)" ;;
+  esac
 }
 
 start_agent() {
   local i
-  node --import tsx "$ROOT/src/main.ts" --listen "$LISTEN" --libvirt-uri "$URI" --db "$DEMO_DIR/govirthost.db" \
+  # TMPDIR: tsx keeps its cache there, so it goes with the demo directory.
+  TMPDIR=$DEMO_DIR node --import tsx "$ROOT/src/main.ts" --listen "$LISTEN" --libvirt-uri "$URI" --db "$DEMO_DIR/govirthost.db" \
     >"$DEMO_DIR/agent.log" 2>&1 &
   AGENT_PID=$!
   for ((i = 0; i < 300; i++)); do
@@ -109,6 +123,7 @@ print_calls() {
   cat <<EOF2
 
 govirthost is running on $u, managing $WHERE.
+Guests: $GUESTS
 Sandbox and database: $DEMO_DIR    Agent log (JSON lines): tail -f $DEMO_DIR/agent.log
 
 Paste these into another terminal. The seed protocol (one URL, JSON in the body, even on GET):
@@ -134,7 +149,7 @@ main() {
   [ "$(id -u)" = 0 ] || die "run as root: the sandbox host needs namespaces and mounts, the system libvirt its socket"
   command -v node >/dev/null || die "Node.js 20 with npm is required"
   if [ ! -e node_modules/.bin/tsx ]; then log "npm ci"; npm ci || die "npm ci failed"; fi
-  DEMO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/govirthost-demo.XXXXXX") || die "mktemp failed"
+  DEMO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gvh-demo.XXXXXX") || die "mktemp failed"
   chmod 0711 "$DEMO_DIR"
   trap cleanup EXIT
   trap 'exit 130' INT
@@ -144,6 +159,7 @@ main() {
     WHERE="this machine's libvirt (qemu:///system); the demo defined nothing there"
     DOM_ON=YOUR-RUNNING-DOMAIN
     DOM_OFF=YOUR-STOPPED-DOMAIN
+    GUESTS="whatever this machine's libvirt runs (the demo chose no virt type and started nothing)"
   else
     start_sandbox
   fi

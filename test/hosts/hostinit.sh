@@ -60,17 +60,29 @@ bind() {
   mount --bind "$1" "$2"
 }
 
+# Mount points under /var that this machine lacks (no libvirt-daemon-system ships them) are made
+# in a private overlay of /var whose upper layer is a tmpfs: the machine's /var gets nothing, and
+# the overlay goes with this mount namespace. Where they all exist, /var is left as it is.
+private_mount_points() {
+  local d missing=() ovl=$HOSTDIR/var-overlay
+  for d in /var/lib/libvirt /var/log/libvirt /var/cache/libvirt; do
+    [ -d "$d" ] || missing+=("$d")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  mkdir -p "$ovl"
+  mount -t tmpfs -o size=64m,mode=0755 tmpfs "$ovl" || return 1
+  mkdir "$ovl/upper" "$ovl/work"
+  mount -t overlay overlay -o "lowerdir=/var,upperdir=$ovl/upper,workdir=$ovl/work" /var || return 1
+  mkdir -p "${missing[@]}"
+}
+
 # Fresh directories and files in the state dir, mounted over the daemons' paths.
 # /run goes last and whole: libvirtd and virtlogd keep their pidfiles directly in /run.
 private_paths() {
-  local d
   mkdir -p "$HOSTDIR"/{etc,lib,log/qemu,cache,run}
   printf '127.0.0.1 localhost\n%s gvh-a\n%s gvh-b\n' "$IP_a" "$IP_b" >"$HOSTDIR/hosts"
   : >"$HOSTDIR/resolv.conf"
-  # Without libvirt-daemon-system these mount points may not exist; they stay empty.
-  for d in /var/lib/libvirt /var/log/libvirt /var/cache/libvirt; do
-    [ -d "$d" ] || mkdir -p "$d"
-  done
+  private_mount_points || { echo "hostinit: no private overlay for the missing /var mount points" >&2; exit 1; }
   bind "$HOSTDIR/etc" /etc/libvirt
   bind "$HOSTDIR/lib" /var/lib/libvirt
   bind "$HOSTDIR/log" /var/log/libvirt

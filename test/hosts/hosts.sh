@@ -9,10 +9,12 @@
 #   hosts.sh start-daemon NAME start that host's libvirtd again
 #   hosts.sh daemon-pid NAME   print the PID (as seen from here) of that host's libvirtd
 #
-# `env` (and `up`) print: GVH_HOSTS_SH, GVH_DIR, GVH_VIRT_TYPE (kvm|qemu) and, per host X in A/B:
+# `env` (and `up`) print: GVH_HOSTS_SH, GVH_DIR, GVH_VIRT_TYPE (kvm|qemu), GVH_VIRT_WHY (the
+# reason for that type, e.g. "/dev/kvm is missing") and, per host X in A/B:
 # GVH_X_SOCK, GVH_X_URI (qemu+unix), GVH_X_TEST_URI (test+unix), GVH_X_IP, GVH_X_PID (outer PID
 # of the host's PID 1), GVH_X_LOGDIR (the host's /var/log/libvirt).
 # Knobs: TMPDIR (state location; one set of hosts per TMPDIR), GVH_FORCE_VIRT_TYPE=qemu|kvm,
+# GVH_KVM_DEVICE (the device the KVM probe checks instead of /dev/kvm; it is never created),
 # GVH_KEEP_FAILED=1 (a failed `up` leaves its state for inspection; clean up with `down`).
 # All state is in one `mktemp -d` dir, found through the pointer symlink below.
 set -u
@@ -140,25 +142,62 @@ check_tcp() {
   [ "$got" = "gvh-$name" ] || { warn "host $name: TCP listener not usable: $got"; return 1; }
 }
 
-# kvm if /dev/kvm opens read-write and libvirt agrees, else qemu (TCG). Also warms the probe.
-# GVH_FORCE_VIRT_TYPE=qemu (or kvm) skips the detection.
+# The KVM device the probe looks at: /dev/kvm, or GVH_KVM_DEVICE (a test points it at a missing
+# path or a regular file in its own temp dir to prove the fallback without touching /dev).
+kvm_device() {
+  echo "${GVH_KVM_DEVICE:-/dev/kvm}"
+}
+
+# Why DEV cannot serve KVM guests, or nothing when it is a character device that opens read-write.
+# Never creates DEV: `[ -c ]` comes first, and the open is node's with O_RDWR alone. A shell
+# redirection would not do: `<>` and `>` add O_CREAT, and an empty regular /dev/kvm left that way
+# makes libvirt fail every later guest start, KVM or TCG ("Unable to move ... mount to /dev/kvm").
+kvm_device_problem() {
+  local dev=$1
+  if [ ! -e "$dev" ]; then
+    echo "$dev is missing"
+  elif [ ! -c "$dev" ]; then
+    echo "$dev is not a character device"
+  elif ! command -v node >/dev/null; then
+    echo "$dev cannot be probed: node is not on PATH"
+  elif ! node -e 'const fs = require("fs"); fs.closeSync(fs.openSync(process.argv[1], fs.constants.O_RDWR))' "$dev" 2>/dev/null; then
+    echo "$dev does not open read-write"
+  fi
+}
+
+# Checks GVH_FORCE_VIRT_TYPE and sets KVM_PROBLEM: why the KVM device is unusable, empty if it
+# works (not looked at when qemu is forced). Forcing kvm with an unusable device is refused.
+check_kvm_device() {
+  case ${GVH_FORCE_VIRT_TYPE:-} in
+    '' | kvm | qemu) ;;
+    *) die "GVH_FORCE_VIRT_TYPE must be kvm or qemu, not '$GVH_FORCE_VIRT_TYPE'" ;;
+  esac
+  KVM_PROBLEM=''
+  [ "${GVH_FORCE_VIRT_TYPE:-}" = qemu ] || KVM_PROBLEM=$(kvm_device_problem "$(kvm_device)")
+  if [ "${GVH_FORCE_VIRT_TYPE:-}" = kvm ] && [ -n "$KVM_PROBLEM" ]; then
+    die "GVH_FORCE_VIRT_TYPE=kvm, but $KVM_PROBLEM"
+  fi
+}
+
+# Prints "TYPE REASON" for host NAME and warms its capabilities probe. kvm needs both a usable
+# device (KVM_PROBLEM empty) and libvirt offering the kvm domain type; otherwise qemu (TCG).
 detect_virt_type() {
   local dir=$1 name=$2
   if [ -n "${GVH_FORCE_VIRT_TYPE:-}" ]; then
     hvirsh "$dir" "$name" domcapabilities --virttype "$GVH_FORCE_VIRT_TYPE" >/dev/null || return 1
-    echo "$GVH_FORCE_VIRT_TYPE"
-  elif (exec 3<>/dev/kvm) 2>/dev/null &&
-    hvirsh "$dir" "$name" domcapabilities --virttype kvm >/dev/null 2>&1; then
-    echo kvm
+    echo "$GVH_FORCE_VIRT_TYPE forced by GVH_FORCE_VIRT_TYPE"
+  elif [ -z "$KVM_PROBLEM" ] && hvirsh "$dir" "$name" domcapabilities --virttype kvm >/dev/null 2>&1; then
+    echo "kvm $(kvm_device) opens read-write and libvirt offers kvm"
   else
     hvirsh "$dir" "$name" domcapabilities --virttype qemu >/dev/null 2>&1 || return 1
-    echo qemu
+    echo "qemu ${KVM_PROBLEM:-libvirt does not offer the kvm domain type}"
   fi
 }
 
-# Probe capabilities on every host in parallel; the first host's answer decides the virt type.
+# Probe capabilities on every host in parallel; the first host's answer decides the virt type
+# (state files virt_type and virt_why).
 warm_and_detect() {
-  local dir=$1 n pids=() rc=0
+  local dir=$1 n pids=() rc=0 answer
   shift
   for n in "$@"; do
     detect_virt_type "$dir" "$n" >"$dir/$n/virt_type" &
@@ -166,13 +205,19 @@ warm_and_detect() {
   done
   for n in "${pids[@]}"; do wait "$n" || rc=1; done
   [ $rc -eq 0 ] || { warn "qemu capabilities probe failed"; return 1; }
-  cp "$dir/$1/virt_type" "$dir/virt_type"
+  read -r answer <"$dir/$1/virt_type"
+  echo "${answer%% *}" >"$dir/virt_type"
+  echo "${answer#* }" >"$dir/virt_why"
 }
 
-# The state dir is bind-mounted over /run etc. inside the hosts, so it must not live there.
+# The state dir is bind-mounted over /run etc. inside the hosts, so it must not live there. And
+# clients reach the daemons through the state dir, so a socket path in it must fit in sun_path.
 check_state_root() {
-  local real
+  local real sock
   real=$(realpath -e "$STATE_ROOT") || die "TMPDIR $STATE_ROOT does not exist"
+  sock=$(host_sock "$STATE_ROOT/gvh-hosts.XXXXXX" a)
+  [ ${#sock} -le 107 ] ||
+    die "TMPDIR $STATE_ROOT is too long: the hosts' socket paths would have ${#sock} characters, more than the 107 a UNIX socket path may have"
   case $real/ in
     /run/* | /etc/* | /var/lib/libvirt/* | /var/log/libvirt/* | /var/cache/libvirt/*)
       die "TMPDIR must not be under /run, /etc or /var/*/libvirt: $real" ;;
@@ -186,11 +231,13 @@ cmd_up() {
   check_state_root
   for n in "${names[@]}"; do valid_name "$n" || die "unknown host '$n' (use a, b)"; done
   if [ ${#names[@]} -gt 2 ] || [ "${names[0]}" = "${names[1]:-}" ]; then die "duplicate host names"; fi
+  check_kvm_device
   [ ${#names[@]} -eq 1 ] || names=(a b)
   [ -e "$POINTER" ] || [ -L "$POINTER" ] && GVH_DIR='' cmd_down # stale hosts of this TMPDIR
   dir=$(mktemp -d "$STATE_ROOT/gvh-hosts.XXXXXX") || die "mktemp failed"
   ln -sfn "$dir" "$POINTER"
   chmod 0711 "$dir"
+  GVH_DIR=$dir # env below reports these hosts, not ones a caller's GVH_DIR named
   # Roll back unless we get to the end (GVH_KEEP_FAILED=1 keeps a failed state for debugging).
   [ "${GVH_KEEP_FAILED:-}" = 1 ] || trap 'cmd_down' EXIT
   trap 'exit 130' INT
@@ -222,6 +269,7 @@ cmd_env() {
   export_line GVH_HOSTS_SH "$SELF"
   export_line GVH_DIR "$dir"
   export_line GVH_VIRT_TYPE "$(cat "$dir/virt_type" 2>/dev/null)"
+  export_line GVH_VIRT_WHY "$(cat "$dir/virt_why" 2>/dev/null)"
   for n in $(hosts_in "$dir"); do
     N=${n^^}
     export_line "GVH_${N}_SOCK" "$(host_sock "$dir" "$n")"

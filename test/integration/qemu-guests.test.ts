@@ -23,11 +23,17 @@ describe('QEMU guests on the private libvirtd', () => {
   let dom: DomainRef;
 
   const eventsOf = () => events.items.filter((e) => e.domain.name === name).map(describeEvent);
-  const expectEvents = async (want: string[]) => {
-    await events.waitFor(() => eventsOf().length >= want.length, 10_000);
-    await sleep(100); // let stragglers arrive so an unexpected extra event fails the test
-    assert.deepEqual(eventsOf(), want);
+  /** This guest's events so far, taken out of the log (so one test's events never reach the next). */
+  const takeEvents = () => {
+    const seen = eventsOf();
     events.items.length = 0;
+    return seen;
+  };
+  /** For steps whose events libvirt emits in a fixed number and order, under KVM and TCG alike. */
+  const expectEvents = async (want: string[]) => {
+    await events.waitFor(() => eventsOf().length >= want.length, 10_000).catch(() => {}); // the assert shows what came
+    await sleep(100); // let stragglers arrive so an unexpected extra event fails the test
+    assert.deepEqual(takeEvents(), want);
   };
 
   before(async () => {
@@ -86,18 +92,26 @@ describe('QEMU guests on the private libvirtd', () => {
     await expectEvents(['suspended/paused', 'resumed/unpaused']);
   });
 
-  test('reset: emits two reboot events and no lifecycle event; still running', async () => {
+  // QEMU reports a reset as reboot events, as many as the firmware's resets: two under KVM, two or
+  // three under TCG (a third within ~50 ms when the reset lands while SeaBIOS boots). So: at least
+  // one, nothing else, and quiet afterwards, whatever the count.
+  test('reset: reboot events only (one or more, as QEMU emits them), no lifecycle event; still running, same id', async () => {
     await lv.reset(dom);
-    await expectEvents(['reboot', 'reboot']);
-    assert.equal((await lv.domainState(dom)).state, DomainState.RUNNING);
+    await events.waitFor(() => eventsOf().includes('reboot'), 10_000);
+    await events.waitQuiet(500);
+    const seen = takeEvents();
+    assert.ok(seen.length >= 1);
+    assert.deepEqual(seen, seen.map(() => 'reboot'));
+    const state = await lv.domainState(dom);
+    assert.deepEqual([state.state, (await lv.lookupDomain(name)).id], [DomainState.RUNNING, dom.id]);
   });
 
-  test('reboot and shutdown are accepted, but a guest with no OS ignores ACPI and keeps running', async () => {
+  test('reboot and shutdown are accepted, but a guest with no OS ignores ACPI: no event, keeps running', async () => {
     await lv.reboot(dom);
     await lv.shutdown(dom);
     await sleep(1_500);
     assert.equal((await lv.domainState(dom)).state, DomainState.RUNNING);
-    assert.deepEqual(eventsOf(), []);
+    assert.deepEqual(takeEvents(), []);
   });
 
   test('job info with no job is type 0; aborting is operation invalid', async () => {

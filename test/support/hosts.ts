@@ -39,12 +39,23 @@ export async function hostsCommand(...args: string[]): Promise<string> {
 export class EventLog<T> {
   readonly items: T[] = [];
   private waiters: Array<() => void> = [];
+  private lastPush = 0;
 
   /** Records one item. */
   push = (item: T): void => {
     this.items.push(item);
+    this.lastPush = Date.now();
     for (const w of this.waiters) w();
   };
+
+  /** Resolves once quietMs have passed without a new item; rejects after timeoutMs. */
+  async waitQuiet(quietMs: number, timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (let idle = Date.now() - this.lastPush; idle < quietMs; idle = Date.now() - this.lastPush) {
+      if (Date.now() > until) throw new Error(`no quiet ${quietMs} ms within ${timeoutMs} ms; saw ${JSON.stringify(this.items)}`);
+      await new Promise((resolve) => setTimeout(resolve, quietMs - idle));
+    }
+  }
 
   /** Resolves once `pred(items)` holds; rejects after timeoutMs with what was seen. */
   waitFor(pred: (items: T[]) => boolean, timeoutMs = 5_000): Promise<void> {

@@ -29,9 +29,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `command args` with stdout and stderr captured together. */
-export function spawnCaptured(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Spawned {
-  const proc = spawn(command, args, { cwd: opts.cwd ?? REPO_ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `command args` with stdout and stderr captured together (detached: in its own process group). */
+export function spawnCaptured(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; detached?: boolean } = {}): Spawned {
+  const proc = spawn(command, args, { cwd: opts.cwd ?? REPO_ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   let out = '';
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });
