@@ -20,7 +20,7 @@ import { takeSnapshot } from '../src/inventory/take.ts';
 import type { InventorySnapshot } from '../src/model/inventory.ts';
 import { Libvirt, LibvirtClient } from '../src/libvirt/index.ts';
 import { openDatabase, type Database } from '../src/store/db.ts';
-import { migrate } from '../src/store/migrate.ts';
+import { upgradeSchema } from '../src/store/schema.ts';
 import { bundle, latency, loaded, request, startProcess, stopProcess, timeRequests, type Agent, type Loaded } from './lib/agent.ts';
 import { BenchDomains } from './lib/fixtures.ts';
 import { spread } from './lib/stats.ts';
@@ -139,7 +139,7 @@ async function measureSnapshots(lv: Libvirt, n: number, dir: string): Promise<Si
   const db = openDatabase(path.join(dir, `size-${n}.db`));
   const naiveDb = openDatabase(path.join(dir, `naive-${n}.db`));
   try {
-    migrate(db);
+    upgradeSchema(db);
     const inventory = createInventory(db);
     const writeNaive = naiveTable(naiveDb);
     const src = { libvirt: lv, host: { sysinfo: () => readSysinfo() }, clock: { now: () => Date.now() } };

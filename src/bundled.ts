@@ -4,7 +4,7 @@
  * and the file name of better-sqlite3's native addon, which sits beside the bundle. Run from source,
  * there is no bundle: null, and the repository's files are used.
  */
-import type { Migration } from './store/migrate.ts';
+import type { Migration } from './store/schema.ts';
 
 /** What a bundle carries. */
 export interface BundleFacts {

@@ -31,7 +31,7 @@ import { SqliteAuditStore } from './store/audit.ts';
 import { closeDatabase, openDatabase, type Database } from './store/db.ts';
 import { SqliteDefinitionStore } from './store/definitions.ts';
 import { DiskGuard } from './store/disk-guard.ts';
-import { applyMigrations, migrate } from './store/migrate.ts';
+import { applyMigrations, upgradeSchema } from './store/schema.ts';
 
 /** Runs the agent (or the `token` subcommand); resolves with an exit code when it should exit at once. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number | null> {
@@ -55,7 +55,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const log = pino({ level: config.logLevel, base: { service: 'govirthost' } });
   const tokens = config.tokensFile ? new TokenVerifier(loadTokens(config.tokensFile)) : null;
   const db = openDatabase(config.db, BUNDLE ? { nativeBinding: fileURLToPath(new URL(BUNDLE.nativeBinding, import.meta.url)) } : {});
-  const { from, to } = BUNDLE ? applyMigrations(db, BUNDLE.migrations) : migrate(db);
+  const { from, to } = BUNDLE ? applyMigrations(db, BUNDLE.migrations) : upgradeSchema(db);
   const lifecycle = { stopping: false };
   const deps = buildDeps(config, db, tokens, log, () => lifecycle.stopping);
   const interrupted = deps.audit.markInterrupted(deps.clock.now());

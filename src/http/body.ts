@@ -5,7 +5,7 @@
 import type { Context } from 'hono';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
-import { setReplyHeader } from './reply.ts';
+import { setReplyHeader } from './respond.ts';
 
 /** The deepest nesting of arrays and objects a JSON body may have. */
 export const MAX_JSON_DEPTH = 32;

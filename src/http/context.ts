@@ -13,7 +13,7 @@ export interface InvokedSummary {
   errorCode?: string;
 }
 
-/** Headers set for this request's response, not yet applied to it (see reply.ts). */
+/** Headers set for this request's response, not yet applied to it (see respond.ts). */
 export interface PendingHeaders {
   values: Record<string, string>;
   applied: boolean;
@@ -30,7 +30,7 @@ export interface AppEnv {
     caller: Caller | null;
     /** What the dispatcher did with this request, for its log line (unset for requests with no action). */
     invoked?: InvokedSummary;
-    /** Response headers not yet applied (see reply.ts). */
+    /** Response headers not yet applied (see respond.ts). */
     replyHeaders?: PendingHeaders;
   };
 }

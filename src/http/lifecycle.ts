@@ -9,7 +9,7 @@ import type { Action } from '../actions/types.ts';
 import type { Deps } from '../deps.ts';
 import { recordRequest } from './record.ts';
 import type { AppEnv } from './context.ts';
-import { applyPendingHeaders } from './reply.ts';
+import { applyPendingHeaders } from './respond.ts';
 import { prepareRequest } from './request-context.ts';
 import { withinRequestTimeout } from './request-timeout.ts';
 import { errorResponse } from './respond.ts';

@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import type { DataOrigin, DataSource, ReadPolicy } from '../actions/types.ts';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
-import { setReplyHeader } from './reply.ts';
+import { setReplyHeader } from './respond.ts';
 
 const SOURCES: readonly string[] = ['fresh', 'cached'] satisfies DataSource[];
 const MAX_AGE = /^max-age\s*=\s*"?(\d{1,9})"?$/;

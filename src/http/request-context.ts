@@ -8,7 +8,7 @@ import type { Action } from '../actions/types.ts';
 import type { Deps } from '../deps.ts';
 import { callerOf } from './auth.ts';
 import type { AppEnv } from './context.ts';
-import { setReplyHeader } from './reply.ts';
+import { setReplyHeader } from './respond.ts';
 
 const REQUEST_ID = /^[\w\-=]{1,128}$/;
 

@@ -86,9 +86,6 @@ export const isNoSupport = (err: unknown): boolean =>
   hasCode(err, ErrorCode.NO_SUPPORT, ErrorCode.OPERATION_UNSUPPORTED, ErrorCode.ARGUMENT_UNSUPPORTED) ||
   (err instanceof LibvirtError && err.code === ErrorCode.RPC && /unknown procedure/.test(err.message));
 
-/** The daemon cannot be reached. */
-export const isUnavailable = (err: unknown): boolean => err instanceof LibvirtUnavailableError;
-
 /** true when the lookup finds the object, false on "not found"; other errors pass through. */
 export async function found(lookup: Promise<unknown>): Promise<boolean> {
   try {

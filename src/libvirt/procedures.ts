@@ -46,10 +46,9 @@ const int = (w: XdrWriter, v: number) => void w.int(v);
 const uhyper = (r: XdrReader) => r.uhyper();
 const intRet = (r: XdrReader) => r.int();
 
-/** A {field, value} node statistic (remote_node_get_memory_stats / cpu_stats). */
-export interface NodeStat { field: string; value: bigint }
+// remote_node_get_memory_stats / cpu_stats: {field, value} pairs, then nparams.
 const readNodeStats = (r: XdrReader) => {
-  const params = r.varArray(NODE_STATS_MAX, (x) => ({ field: readString(x), value: x.uhyper() }));
+  const params = r.varArray(NODE_STATS_MAX, (x): { field: string; value: bigint } => ({ field: readString(x), value: x.uhyper() }));
   return { params, nparams: r.int() };
 };
 

@@ -5,7 +5,7 @@ import type { AppEnv } from '../http/context.ts';
 import { toJson } from '../model/json.ts';
 import type { AuditRecord } from '../model/audit.ts';
 import { readHistory } from './reads.ts';
-import { setReplyHeader } from '../http/reply.ts';
+import { setReplyHeader } from '../http/respond.ts';
 
 const COLUMNS = ['id', 'receivedAt', 'finishedAt', 'durationMs', 'actor', 'remoteAddr', 'protocol', 'action', 'domain', 'target',
   'outcome', 'httpStatus', 'errorCode', 'errorMessage', 'libvirtCode', 'requestId', 'params', 'result'] as const;

@@ -14,7 +14,7 @@ import type { AppEnv } from '../http/context.ts';
 import { restRoutes } from '../http/routes.ts';
 import type { StateChangeRecord } from '../model/inventory.ts';
 import { APP_CSS } from './assets.ts';
-import { APP_JS } from './client.ts';
+import { APP_JS } from './browser-script.ts';
 import { DomainPage } from './domain-page.tsx';
 import { download } from './export.ts';
 import { HistoryPage, apiQuery } from './history-page.tsx';
@@ -22,7 +22,7 @@ import { Frame, type FrameProps } from './layout.tsx';
 import { Overview } from './overview.tsx';
 import { DAY_MS, readDomain, readDomains, readHistory, readHost, readSnapshots, readTimeline, readXml } from './reads.ts';
 import { csrfGuard, endSession, sessionCaller, startSession } from './session.ts';
-import { setReplyHeader } from '../http/reply.ts';
+import { setReplyHeader } from '../http/respond.ts';
 
 /** The largest sign-in form body: a token and a return path. */
 const LOGIN_BODY_LIMIT = 8 * 1024;

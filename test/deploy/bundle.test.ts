@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ADDON, DEPLOY_FILES, SCRIPT, buildBundle } from '../../wrangler-free-deploy/build.ts';
 import { openDatabase } from '../../src/store/db.ts';
-import { loadMigrations, readUserVersion } from '../../src/store/migrate.ts';
+import { loadMigrations, readUserVersion } from '../../src/store/schema.ts';
 import type { Libvirt } from '../../src/libvirt/index.ts';
 import { hostEnv, openHost, removeDomain } from '../support/hosts.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';

@@ -16,7 +16,7 @@ import { buildBundle } from '../../wrangler-free-deploy/build.ts';
 import { hashToken, loadTokens } from '../../src/auth/tokens.ts';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { openDatabase } from '../../src/store/db.ts';
-import { loadMigrations, migrate, readUserVersion } from '../../src/store/migrate.ts';
+import { loadMigrations, upgradeSchema, readUserVersion } from '../../src/store/schema.ts';
 import { hostEnv } from '../support/hosts.ts';
 import { REPO_ROOT, exitWithin, freePort, killIfRunning, spawnCaptured, waitForStatus, type Spawned } from '../support/process.ts';
 
@@ -130,7 +130,7 @@ describe('install, upgrade and uninstall on a scratch root', () => {
 
   test('installing again changes nothing and keeps the database', () => {
     const db = openDatabase(at('var/lib/govirthost/govirthost.db'));
-    migrate(db);
+    upgradeSchema(db);
     new SqliteAuditStore(db).begin({ requestId: 'kept', receivedAt: 1, actor: 'a', remoteAddr: null, userAgent: null, protocol: 'rest', action: 'start', domain: 'd', target: null, params: {} });
     db.close();
     const before = tree();

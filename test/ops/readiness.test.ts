@@ -12,7 +12,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { databaseCheck, evaluateReadiness, snapshotAgeCheck } from '../../src/ops/readiness.ts';
 import { openDatabase } from '../../src/store/db.ts';
-import { migrate } from '../../src/store/migrate.ts';
+import { upgradeSchema } from '../../src/store/schema.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { hostsCommand } from '../support/hosts.ts';
 import { call, sleep } from '../http/fixtures/http.ts';
@@ -69,7 +69,7 @@ describe('readiness checks', () => {
   test('database: writable when open read-write; not when read-only or closed', async () => {
     const file = path.join(dir, 'a.db');
     const db = openDatabase(file);
-    migrate(db);
+    upgradeSchema(db);
     const before = db.pragma('user_version', { simple: true });
     assert.deepEqual(await databaseCheck(db).run(), { ok: true, detail: `${file} is writable` });
     assert.deepEqual(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'readiness_probe'").get(), { n: 0 }, 'the probe write is rolled back');

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { closeDatabase, openDatabase } from '../../src/store/db.ts';
-import { loadMigrations, migrate } from '../../src/store/migrate.ts';
+import { loadMigrations, upgradeSchema } from '../../src/store/schema.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/begin-then-hang.ts', import.meta.url));
@@ -43,7 +43,7 @@ test('a record begun by a killed agent is marked interrupted at the next start',
   const db = openDatabase(dbPath);
   try {
     const newest = loadMigrations().length;
-    assert.deepEqual(migrate(db), { from: newest, to: newest });
+    assert.deepEqual(upgradeSchema(db), { from: newest, to: newest });
     const store = new SqliteAuditStore(db);
     assert.equal(store.get(ids.pending)?.outcome, 'pending');
     assert.equal(store.markInterrupted(Date.now()), 1);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../../src/store/db.ts';
-import { migrate } from '../../src/store/migrate.ts';
+import { upgradeSchema } from '../../src/store/schema.ts';
 import { SqliteSnapshotStore } from '../../src/store/snapshots.ts';
 import { dom, HOST, snapshot } from '../inventory/support.ts';
 import { migratedMemoryDb } from './support.ts';
@@ -102,7 +102,7 @@ describe('SqliteSnapshotStore', () => {
     dirs.push(dir);
     const file = path.join(dir, 'db.sqlite');
     const db1 = openDatabase(file);
-    migrate(db1);
+    upgradeSchema(db1);
     new SqliteSnapshotStore(db1).record(snapshot(1000, pair(1n)));
     db1.close();
     const db2 = openDatabase(file);

@@ -1,12 +1,12 @@
 /** Builders shared by the store tests. */
 import { openDatabase, type Database } from '../../src/store/db.ts';
-import { migrate } from '../../src/store/migrate.ts';
+import { upgradeSchema } from '../../src/store/schema.ts';
 import type { AuditEnd, AuditStart } from '../../src/model/audit.ts';
 
 /** A fresh in-memory database at the newest schema. */
 export function migratedMemoryDb(): Database {
   const db = openDatabase(':memory:');
-  migrate(db);
+  upgradeSchema(db);
   return db;
 }
 

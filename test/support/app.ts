@@ -22,7 +22,7 @@ import { Libvirt, LibvirtClient } from '../../src/libvirt/index.ts';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { SqliteDefinitionStore } from '../../src/store/definitions.ts';
-import { migrate } from '../../src/store/migrate.ts';
+import { upgradeSchema } from '../../src/store/schema.ts';
 import type { FailedAuthLimiter } from '../../src/auth/failed-auth.ts';
 import type { DiskGuard } from '../../src/store/disk-guard.ts';
 import { hostEnv } from './hosts.ts';
@@ -79,7 +79,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const events = new DomainEventHub(libvirt);
   await events.start();
   const db = openDatabase(opts.dbPath ?? ':memory:');
-  migrate(db);
+  upgradeSchema(db);
   const { verifier, tokens } = opts.withTokens ? makeTokens() : { verifier: null, tokens: {} };
   const deps: Deps = {
     libvirt, events, tokens: verifier,

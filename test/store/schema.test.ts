@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase, type Database } from '../../src/store/db.ts';
 import {
   DEFAULT_MIGRATIONS_DIR, DatabaseTooNewError, MigrationFailedError, MigrationSetError, applyMigrations,
-  loadMigrations, migrate, readUserVersion,
-} from '../../src/store/migrate.ts';
+  loadMigrations, upgradeSchema, readUserVersion,
+} from '../../src/store/schema.ts';
 
 const REAL_MIGRATIONS = loadMigrations();
 const NEWEST = REAL_MIGRATIONS.length;
@@ -37,26 +37,26 @@ function tableExists(db: Database, name: string): boolean {
 describe('migrate', () => {
   test('brings a fresh database to the newest version', () => {
     const db = openDatabase(':memory:');
-    assert.deepEqual(migrate(db), { from: 0, to: NEWEST });
+    assert.deepEqual(upgradeSchema(db), { from: 0, to: NEWEST });
     assert.equal(readUserVersion(db), NEWEST);
     assert.ok(tableExists(db, 'audit') && tableExists(db, 'undefined_domains'));
   });
 
   test('does nothing the second time', () => {
     const db = openDatabase(':memory:');
-    migrate(db);
-    assert.deepEqual(migrate(db), { from: NEWEST, to: NEWEST });
+    upgradeSchema(db);
+    assert.deepEqual(upgradeSchema(db), { from: NEWEST, to: NEWEST });
   });
 
   test('applies only the migrations newer than the database', () => {
     const db = memoryDbAt(1);
-    assert.deepEqual(migrate(db), { from: 1, to: NEWEST });
+    assert.deepEqual(upgradeSchema(db), { from: 1, to: NEWEST });
   });
 
   test('refuses a database newer than the code, naming both versions', () => {
     const db = openDatabase(':memory:');
     db.pragma(`user_version = ${NEWEST + 3}`);
-    assert.throws(() => migrate(db), (error: unknown) => {
+    assert.throws(() => upgradeSchema(db), (error: unknown) => {
       assert.ok(error instanceof DatabaseTooNewError);
       assert.equal(error.databaseVersion, NEWEST + 3);
       assert.equal(error.codeVersion, NEWEST);
@@ -72,7 +72,7 @@ describe('migrate', () => {
     });
     copyFileSync(join(fileURLToPath(DEFAULT_MIGRATIONS_DIR), '0001_audit.sql'), join(dir, '0001_audit.sql'));
     const db = openDatabase(':memory:');
-    assert.throws(() => migrate(db, dir), (error: unknown) => {
+    assert.throws(() => upgradeSchema(db, dir), (error: unknown) => {
       assert.ok(error instanceof MigrationFailedError);
       assert.equal(error.migration.file, '0002_broken.sql');
       assert.equal(error.versionKept, 1);
@@ -86,7 +86,7 @@ describe('migrate', () => {
 
   test('accepts the directory as a path or a file URL', () => {
     const asPath = fileURLToPath(DEFAULT_MIGRATIONS_DIR);
-    assert.deepEqual(migrate(openDatabase(':memory:'), asPath), { from: 0, to: NEWEST });
+    assert.deepEqual(upgradeSchema(openDatabase(':memory:'), asPath), { from: 0, to: NEWEST });
     assert.deepEqual(loadMigrations(asPath), loadMigrations(DEFAULT_MIGRATIONS_DIR));
   });
 });
@@ -209,7 +209,7 @@ describe('0003_inventory_snapshots and 0004_state_changes', () => {
     v2.prepare("INSERT INTO undefined_domains (name, xml, audit_id, undefined_at) VALUES ('web1', '<domain/>', ?, 5)").run(auditId);
     v2.close();
     const db = openDatabase(file);
-    assert.deepEqual(migrate(db), { from: 2, to: NEWEST });
+    assert.deepEqual(upgradeSchema(db), { from: 2, to: NEWEST });
     assert.equal(NEWEST >= 4, true);
     assert.deepEqual(db.prepare('SELECT action, domain FROM audit').all(), [{ action: 'undefine', domain: 'web1' }]);
     assert.deepEqual(db.prepare('SELECT name, audit_id FROM undefined_domains').all(), [{ name: 'web1', audit_id: auditId }]);

@@ -15,7 +15,7 @@ export interface Migration {
   sql: string;
 }
 
-/** The schema version before and after migrate(); equal when there was nothing to do. */
+/** The schema version before and after upgradeSchema(); equal when there was nothing to do. */
 export interface MigrationResult {
   from: number;
   to: number;
@@ -71,7 +71,7 @@ export function loadMigrations(dir: string | URL = DEFAULT_MIGRATIONS_DIR): Migr
 }
 
 /** Brings the database up to the newest migration in `dir`. */
-export function migrate(db: Database, dir: string | URL = DEFAULT_MIGRATIONS_DIR): MigrationResult {
+export function upgradeSchema(db: Database, dir: string | URL = DEFAULT_MIGRATIONS_DIR): MigrationResult {
   return applyMigrations(db, loadMigrations(dir));
 }
 
