@@ -6,8 +6,10 @@ import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { fieldError } from '../actions/dispatch.ts';
 import type { DomainView } from '../model/domain-view.ts';
+import { invalidXml } from '../actions/schemas.ts';
 import type { ActionOutput } from '../actions/types.ts';
 import { AppError, excerpt } from '../errors.ts';
+import { domainXmlProblem } from '../guest/xml-guard.ts';
 import { readJsonObject, readMutationBody } from './body.ts';
 import type { AppEnv } from './context.ts';
 import { invoke, type Requested } from './invoke.ts';
@@ -104,9 +106,16 @@ function seedDomainInfo(d: DomainView): { domain: { Name: string; UUID: number[]
 
 /**
  * createvmform.xml is a Go []byte, so encoding/json sends it as standard base64. Raw XML text is
- * accepted too: it contains '<', so it can never be valid base64.
+ * accepted too: it contains '<', so it can never be valid base64. Either way the text must pass the
+ * XML guard (INVALID_XML, field createvmform.xml) before any action sees it.
  */
 export function decodeXmlField(value: string | null | undefined): { xml: string | undefined; error?: AppError } {
+  const decoded = decodeXmlBytes(value);
+  const problem = decoded.xml === undefined ? null : domainXmlProblem(decoded.xml);
+  return problem === null ? decoded : { xml: undefined, error: invalidXml('createvmform.xml', problem) };
+}
+
+function decodeXmlBytes(value: string | null | undefined): { xml: string | undefined; error?: AppError } {
   if (value === null || value === undefined || value === '') return { xml: undefined };
   if (value.includes('<')) return { xml: value };
   const compact = value.replace(/\s+/g, '');

@@ -104,7 +104,7 @@ describe('REST on the test driver', () => {
     assertError(await act(name, 'start', { force: true }), 400, 'VALIDATION_FAILED', 'force');
     assertError(await act(name, 'start', '[1,2]'), 400, 'BAD_REQUEST');
     assertError(await call(t, 'POST', '/v1/domains', { xml: testDomainXml(created), start: 'yes' }), 400, 'VALIDATION_FAILED', 'start');
-    assertError(await call(t, 'POST', '/v1/domains', { xml: '<notadomain/>' }), 400, 'VALIDATION_FAILED', 'xml');
+    assertError(await call(t, 'POST', '/v1/domains', { xml: '<notadomain/>' }), 400, 'INVALID_XML', 'xml');
     assertError(await call(t, 'POST', '/v1/domains', {}), 400, 'VALIDATION_FAILED');
   });
 
