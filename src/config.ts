@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import cron from 'node-cron';
 import { parseLibvirtUri } from './libvirt/uri.ts';
+import { uriTemplateProblem } from './libvirt/uri-rules.ts';
 
 /** pino's levels, lowest volume last. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -37,6 +38,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   tls: { cert: string; key: string } | undefined;
   migrateUriTemplate: string;
+  /** Callers may give a full libvirt URI as a migration target instead of a host name (dangerous). */
+  allowUriTargets: boolean;
   storagePool: string;
   network: string;
   migrateCheckTimeoutMs: number;
@@ -108,7 +111,10 @@ export const SETTINGS: readonly Setting[] = [
     'A read that does not ask for fresh data and gets no answer from libvirt within this is answered from the inventory view (cached). Less than --request-timeout.'),
   setting('tls-cert', 'PATH', undefined, 'TLS certificate (PEM) to serve HTTPS; needs --tls-key.'),
   setting('tls-key', 'PATH', undefined, 'TLS private key (PEM); needs --tls-cert.'),
-  setting('migrate-uri-template', 'URI', 'qemu+tcp://{target}/system', 'Destination URI for migrate; {target} is replaced by the target host.'),
+  setting('migrate-uri-template', 'URI', 'qemu+tcp://{target}/system',
+    'Destination URI for migrate; {target}, the host, is replaced by the target host[:port]. No parameter that runs a program (command, netcat, proxy, socket).'),
+  setting('allow-uri-targets', '', 'false',
+    'DANGEROUS: let callers give a full libvirt URI as a migration target instead of a host name (still refused: parameters that run a program or turn a check off).'),
   setting('migrate-check-timeout', 'SECONDS', '5', 'Time limit for the migration pre-check to open a connection to the destination.'),
   setting('min-free-disk', 'SIZE', '1GiB',
     'Refuse mutations (507) while the filesystem of --db has less free space than this; reads go on. 0 turns it off.'),
@@ -204,6 +210,13 @@ function parseDurationMs(text: string): number {
   return ms;
 }
 
+/** The migration URI template as given, once uriTemplateProblem finds nothing wrong with it. */
+function checkedUriTemplate(text: string): string {
+  const problem = uriTemplateProblem(text);
+  if (problem !== null) throw new Error(problem);
+  return text;
+}
+
 /** A valibot action that runs `parse` and turns what it throws into an issue. */
 function parsedBy<T>(parse: (text: string) => T) {
   return v.rawTransform<string, T>(({ dataset, addIssue, NEVER }) => {
@@ -237,8 +250,9 @@ const SCHEMAS = {
   'snapshot-max-age': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'tls-cert': nonEmpty,
   'tls-key': nonEmpty,
-  'migrate-uri-template': v.pipe(nonEmpty, v.regex(/^[a-z][a-z0-9+.-]*:\/\//i, 'must be a URI such as qemu+tcp://{target}/system'),
-    v.includes('{target}', 'must contain {target}')),
+  'migrate-uri-template': v.pipe(nonEmpty, parsedBy(checkedUriTemplate)),
+  'allow-uri-targets': v.pipe(v.string(), v.toLowerCase(), v.picklist(BOOL_WORDS, `must be one of ${BOOL_WORDS.join(', ')}`),
+    v.transform((word) => TRUE_WORDS.includes(word))),
   'migrate-check-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'min-free-disk': v.pipe(nonEmpty, parsedBy((text) => (text === '0' ? 0 : parseSize(text, 1024 ** 5)))),
   'min-free-disk-percent': v.pipe(nonEmpty, parsedBy(parsePercent)),
@@ -342,6 +356,7 @@ function build(values: Values): Config {
     shutdownTimeoutMs: need(values['shutdown-timeout'], 'shutdown-timeout'),
     tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
     migrateUriTemplate: need(values['migrate-uri-template'], 'migrate-uri-template'),
+    allowUriTargets: need(values['allow-uri-targets'], 'allow-uri-targets'),
     migrateCheckTimeoutMs: need(values['migrate-check-timeout'], 'migrate-check-timeout'),
     storagePool: need(values['storage-pool'], 'storage-pool'),
     network: need(values.network, 'network'),
@@ -386,7 +401,7 @@ export function helpText(): string {
   ];
   for (const s of SETTINGS) {
     const left = s.kind === 'boolean' ? `${s.flag}, --no-${s.name}` : `${s.flag} ${s.placeholder}`;
-    lines.push(`  ${left.padEnd(34)}${s.description}`);
+    lines.push(`  ${left.padEnd(33)} ${s.description}`);
     lines.push(`  ${''.padEnd(34)}[${s.env}${s.default === undefined ? '' : `, default ${s.default}`}]`);
   }
   lines.push(`  ${'-h, --help'.padEnd(34)}Print this help and exit.`);

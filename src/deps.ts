@@ -29,6 +29,8 @@ export interface Settings {
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   migrateUriTemplate: string;
+  /** Callers may give a full libvirt URI as a migration target (dangerous; off by default). */
+  allowUriTargets: boolean;
   /** Storage pool holding the base images that create-from-form overlays. */
   storagePool: string;
   /** libvirt network that create-from-form guests join (and get DHCP entries on). */

@@ -119,6 +119,7 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
       bodyLimitBytes: config.bodyLimitBytes,
       requestTimeoutMs: config.requestTimeoutMs,
       migrateUriTemplate: config.migrateUriTemplate,
+      allowUriTargets: config.allowUriTargets,
       storagePool: config.storagePool,
       network: config.network,
       migrateCheckTimeoutMs: config.migrateCheckTimeoutMs,

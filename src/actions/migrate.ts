@@ -1,6 +1,6 @@
 /**
- * Peer-to-peer migration to the host named in `target` (a host name through the URI template, or
- * a full URI): pre-checked, progress read while it runs, aborted on its timeout, and told in the
+ * Peer-to-peer migration to the host named in `target` (a host name through the URI template, or,
+ * only where the operator allows it, a full URI): pre-checked, progress read while it runs, aborted on its timeout, and told in the
  * audit record from both ends (running on the destination and gone from the source, or the error
  * with the guest still on the source).
  */

@@ -8,3 +8,4 @@ export type { DomainEvent, LifecycleEvent, RebootEvent } from './events.ts';
 export type { DhcpLease, DomainInfo, JobInfo, NodeInfo } from './procedures.ts';
 export { uuidFromString, uuidToString, type DomainRef, type NetworkRef, type StoragePoolRef, type StorageVolRef, type TypedParam } from './types.ts';
 export { parseLibvirtUri, isLocalDestination } from './uri.ts';
+export { callerUriProblem, hostPortProblem, uriTemplateProblem } from './uri-rules.ts';

@@ -4,13 +4,44 @@
  */
 import * as v from 'valibot';
 import { DomainName } from '../actions/schemas.ts';
-import { MigrateFlags, type TypedParam } from '../libvirt/index.ts';
+import { AppError } from '../errors.ts';
+import { MigrateFlags, callerUriProblem, hostPortProblem, type TypedParam } from '../libvirt/index.ts';
+
+/**
+ * The destination: a host name, an IPv4 address or an IPv6 address in brackets, with an optional
+ * :port; or a libvirt URI, which only the operator's --allow-uri-targets lets through (checked
+ * with the settings, see destinationUri) and which must carry no parameter that runs a program or
+ * turns a check off.
+ */
+export const MigrationTarget = v.pipe(
+  v.string('must be a string'),
+  v.minLength(1, 'is required: the destination host'),
+  v.maxLength(1024, 'must be at most 1024 characters'),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (dataset.issues || !dataset.typed) return;
+    const problem = targetProblem(dataset.value);
+    if (problem !== null) addIssue({ message: problem });
+  }),
+);
+
+/** Why `target` can be no migration destination, whatever the settings, or null. */
+export function targetProblem(target: string): string | null {
+  if (isUriTarget(target)) {
+    const problem = callerUriProblem(target);
+    return problem === null ? null : `must be a host name (or an allowed libvirt URI): ${problem}`;
+  }
+  const problem = hostPortProblem(target);
+  return problem === null ? null : `must be a host name, an IPv4 address or an [IPv6] address, with an optional :port: ${problem}`;
+}
+
+function isUriTarget(target: string): boolean {
+  return target.includes('://');
+}
 
 /** The fields of a migrate (and migrate-check) request. */
 export const MigrateFields = {
   domain: DomainName,
-  target: v.pipe(v.string('must be a string'), v.minLength(1, 'is required: the destination host'), v.maxLength(1024, 'must be at most 1024 characters'),
-    v.regex(/^[^\s'"]+$/, 'must be a host name or libvirt URI')),
+  target: MigrationTarget,
   /** true: live (the guest keeps running); false: offline (only the definition moves). */
   live: v.optional(v.boolean('must be true or false'), true),
   /** Keep the definition on the destination. */
@@ -38,9 +69,35 @@ export const MigrateInput = v.pipe(
   v.forward(v.check((o) => o.live || o.bandwidth === undefined, 'applies to a live migration only'), ['bandwidth']),
 );
 
-/** The destination daemon URI for a target: a URI as given, a host name through the template. */
-export function destinationUri(target: string, template: string): string {
-  return target.includes('://') ? target : template.replaceAll('{target}', target);
+/** The settings that decide a destination URI (those of deps.settings). */
+export interface DestinationSettings {
+  migrateUriTemplate: string;
+  allowUriTargets: boolean;
+}
+
+/**
+ * The destination daemon URI for a target (already checked by MigrationTarget): a host through the
+ * operator's template, or a URI as given when the operator allows URI targets; else 400, target.
+ */
+export function destinationUri(target: string, settings: DestinationSettings): string {
+  if (isUriTarget(target)) {
+    if (settings.allowUriTargets) return target;
+    throw badTarget('a full URI is refused: give the destination host name (the operator\'s URI template makes the URI; '
+      + 'only --allow-uri-targets lets callers give URIs)');
+  }
+  const template = settings.migrateUriTemplate;
+  if (template.includes('{target}:') && hostPortHasPort(target)) {
+    throw badTarget(`must be given without a port: the URI template (${template}) sets the port`);
+  }
+  return template.replace('{target}', () => target);
+}
+
+function hostPortHasPort(target: string): boolean {
+  return target.startsWith('[') ? target.includes(']:') : target.includes(':');
+}
+
+function badTarget(message: string): AppError {
+  return new AppError('VALIDATION_FAILED', `target: ${message}`, { fields: [{ field: 'target', message }] });
 }
 
 /** virDomainMigrateFlags for these options (always peer to peer: the source daemon dials the destination). */

@@ -28,7 +28,7 @@ export interface Precheck { report: PrecheckReport; dom: DomainRef | null; domai
 
 /** Runs every check that applies, in order; the destination is dialled only when the local checks pass. */
 export async function precheck(deps: Deps, o: MigrateOptions): Promise<Precheck> {
-  const uri = destinationUri(o.target, deps.settings.migrateUriTemplate);
+  const uri = destinationUri(o.target, deps.settings);
   const local = isLocalDestination(uri);
   const checks: Check[] = [local ? fail('destination', `'${uri}' names this host`, 'VALIDATION_FAILED', 'target') : pass('destination', uri)];
   const { check: domainCheck, dom, xml } = await checkDomain(deps, o);

@@ -20,6 +20,7 @@ const DEFAULTS: Config = {
   shutdownTimeoutMs: 30_000,
   tls: undefined,
   migrateUriTemplate: 'qemu+tcp://{target}/system',
+  allowUriTargets: false,
   migrateCheckTimeoutMs: 5_000,
   storagePool: 'default',
   network: 'default',
@@ -69,6 +70,7 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['libvirt-timeout', '2.5', { libvirtTimeoutMs: 2500 }],
   ['shutdown-timeout', '45', { shutdownTimeoutMs: 45_000 }],
   ['migrate-uri-template', 'qemu+tcp://{target}:16509/system', { migrateUriTemplate: 'qemu+tcp://{target}:16509/system' }],
+  ['allow-uri-targets', null, { allowUriTargets: true }],
   ['migrate-check-timeout', '1.5', { migrateCheckTimeoutMs: 1500 }],
   ['storage-pool', 'images', { storagePool: 'images' }],
   ['network', 'guests', { network: 'guests' }],
@@ -159,6 +161,21 @@ describe('value forms', () => {
     assert.equal(parseConfig(['--request-timeout', '2', '--read-timeout', '1'], {}).readTimeoutMs, 1000);
   });
 
+  test('migrate-uri-template: {target} as the host, with a user, a port, a transport and harmless parameters', () => {
+    for (const template of ['qemu+tcp://{target}/system', 'qemu+ssh://root@{target}/system', 'qemu+tls://{target}:16514/system',
+      'qemu://{target}/system', 'qemu+libssh2://migrator@{target}/system?known_hosts=/etc/govirthost/known_hosts&sshauth=privkey',
+      'qemu+ssh://{target}/system?keyfile=/etc/govirthost/id_ed25519;mode=direct', 'qemu+tls://{target}/system?pkipath=/etc/pki/govirthost']) {
+      assert.equal(parseConfig(['--migrate-uri-template', template], {}).migrateUriTemplate, template);
+    }
+  });
+
+  test('allow-uri-targets: off by default, the environment words, --no-allow-uri-targets', () => {
+    assert.equal(parseConfig([], {}).allowUriTargets, false);
+    for (const word of ['1', 'yes', 'TRUE']) assert.equal(parseConfig([], { GOVIRTHOST_ALLOW_URI_TARGETS: word }).allowUriTargets, true);
+    assert.equal(parseConfig(['--no-allow-uri-targets'], { GOVIRTHOST_ALLOW_URI_TARGETS: 'yes' }).allowUriTargets, false);
+    assert.match(helpText(), /--allow-uri-targets, --no-allow-uri-targets DANGEROUS/);
+  });
+
   test('timeouts: seconds with an optional s', () => {
     assert.equal(parseConfig(['--request-timeout', '90s'], {}).requestTimeoutMs, 90_000);
     assert.equal(parseConfig(['--libvirt-timeout', '0.25'], {}).libvirtTimeoutMs, 250);
@@ -206,6 +223,23 @@ const BAD: [string, string, RegExp][] = [
   ['shutdown-timeout', 'never', /number of seconds/],
   ['migrate-uri-template', 'qemu+tcp://host/system', /must contain \{target\}/],
   ['migrate-uri-template', '{target}', /must be a URI/],
+  ['migrate-uri-template', 'qemu+tcp://{target}/{target}', /exactly once/],
+  ['migrate-uri-template', 'qemu+tcp://host/system?x={target}', /exactly once|as the host/],
+  ['migrate-uri-template', 'qemu+tcp://host/{target}', /must have \{target\} as the host/],
+  ['migrate-uri-template', 'qemu+tcp://x{target}/system', /must have \{target\} as the host/],
+  ['migrate-uri-template', 'qemu+tcp://{target}:0/system', /port 0 is not between 1 and 65535/],
+  ['migrate-uri-template', 'qemu+ext:///system?command=/bin/sh', /must contain \{target\}/],
+  ['migrate-uri-template', 'qemu+ext://{target}/system?command=/usr/bin/nc', /transport 'ext' runs a program/],
+  ['migrate-uri-template', 'qemu+ssh://root@{target}/system?command=/bin/sh', /parameter 'command' is refused: it runs a program/],
+  ['migrate-uri-template', 'qemu+ssh://{target}/system?keyfile=/k&netcat=/tmp/nc', /parameter 'netcat' is refused/],
+  ['migrate-uri-template', 'qemu+ssh://{target}/system?mode=direct;SOCKET=/tmp/s', /parameter 'socket' is refused/],
+  ['migrate-uri-template', 'qemu+ssh://{target}/system?proxy=netcat', /parameter 'proxy' is refused/],
+  ['migrate-uri-template', 'qemu+ssh://{target}/system?%63ommand=x', /no escapes/],
+  ['migrate-uri-template', 'qemu+tcp://{target}/system?x=%00', /percent escape of a control character/],
+  ['migrate-uri-template', 'qemu+tcp://{target}/sys tem', /a space is not allowed/],
+  ['migrate-uri-template', 'qemu+unix://{target}/system', /transport 'unix' cannot reach another host/],
+  ['migrate-uri-template', 'qemu+tcp://{target}/system#frag', /must be a URI/],
+  ['allow-uri-targets', 'maybe', /must be one of 1, true, yes, 0, false, no/],
   ['db', '', /must not be empty/],
   ['migrate-check-timeout', '0', /more than 0/],
   ['storage-pool', 'pools/default', /must be a storage pool name/],
@@ -227,7 +261,7 @@ const BAD: [string, string, RegExp][] = [
 
 describe('bad values name the flag and the environment variable', () => {
   for (const [name, value, reason] of BAD) {
-    if (name !== 'audit-reads') {
+    if (name !== 'audit-reads' && name !== 'allow-uri-targets') {
       test(`--${name}=${value}`, () => fails([`--${name}=${value}`], {}, `--${name}`, envName(name), JSON.stringify(value), 'from --', reason));
     }
     if (value !== '') {
@@ -315,6 +349,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 25);
+    assert.equal(SETTINGS.length, 26);
   });
 });

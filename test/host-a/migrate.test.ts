@@ -50,7 +50,8 @@ describe('migration between two private hosts', () => {
   before(async () => {
     assertInHostNetns('a');
     B = hostEnv('GVH_B_IP');
-    t = await buildTestApp({ uriVar: 'GVH_A_URI' });
+    // Some cases below give full URIs as targets, which only --allow-uri-targets lets through.
+    t = await buildTestApp({ uriVar: 'GVH_A_URI', settings: { allowUriTargets: true } });
     a = t.deps.libvirt;
     b = await openHost('GVH_B_URI', 'gvh-b');
     await ensureGuestInfra(a, 'a');
@@ -106,6 +107,19 @@ describe('migration between two private hosts', () => {
     assertError(await check(up, { target: B, live: false, copyStorage: true }), 400, 'VALIDATION_FAILED', 'copyStorage');
     assertError(await check(up, { target: B, bandwidth: 0 }), 400, 'VALIDATION_FAILED', 'bandwidth');
     assertError(await check(up, { target: B, timeout: -1 }), 400, 'VALIDATION_FAILED', 'timeout');
+  });
+
+  test('a target that is no host name is refused before any URI is made: the guest stays on A, nothing reaches B', async () => {
+    const up = fresh('mx');
+    await running(up);
+    // Once pasted into the template, `B/system?x=1` made qemu+tcp://B/system?x=1/system, and the guest went to B.
+    for (const target of [`${B}/system?x=1`, `-${B}`, `${B}\u0000`, `${B}/x`, `qemu+ssh://root@${B}/system?command=/bin/true`]) {
+      assertError(await check(up, { target }), 400, 'VALIDATION_FAILED', 'target');
+      const err = assertError(await migrate(up, { target }), 400, 'VALIDATION_FAILED', 'target');
+      assert.equal(oneAudit(t, err.requestId).outcome, 'rejected');
+    }
+    assert.equal((await a.domainState(await a.lookupDomain(up))).stateText, 'running');
+    assert.equal(await lookup(b, up), null, 'nothing on B');
   });
 
   test('live A→B: running on B (migrated), gone from A; progress readable meanwhile; a second action is DOMAIN_BUSY; the audit tells both ends', async () => {

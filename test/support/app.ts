@@ -90,7 +90,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     clock: { now: () => Date.now() },
     log: opts.log ?? pino({ level: 'silent' }),
     settings: {
-      auditReads: false, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, migrateUriTemplate: 'qemu+tcp://{target}/system',
+      auditReads: false, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, migrateUriTemplate: 'qemu+tcp://{target}/system', allowUriTargets: false,
       storagePool: 'default', network: 'default', migrateCheckTimeoutMs: 5_000, readTimeoutMs: 2_000, ...opts.settings,
     },
     inventory: createInventory(db),

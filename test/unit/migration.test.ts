@@ -2,6 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as v from 'valibot';
+import { AppError } from '../../src/errors.ts';
 import { fail, pass, skip } from '../../src/migration/checks.ts';
 import { directoryOf, parseDisks } from '../../src/migration/disks.ts';
 import { MigrateInput, destinationUri, migrateFlags, migrateParams } from '../../src/migration/options.ts';
@@ -9,6 +10,16 @@ import { precheckError } from '../../src/migration/precheck.ts';
 import { jobProgress } from '../../src/migration/progress.ts';
 import { networkNics } from '../../src/migration/dhcp.ts';
 import { dhcpHostElements } from '../../src/guest/network.ts';
+
+/** Asserts that `run` throws 400 VALIDATION_FAILED naming the field target, with a message matching `why`. */
+function assertTargetRefused(run: () => unknown, why: RegExp): void {
+  assert.throws(run, (err: unknown) => {
+    assert.ok(err instanceof AppError, String(err));
+    assert.deepEqual([err.code, err.status, err.details.fields?.map((f) => f.field)], ['VALIDATION_FAILED', 400, ['target']]);
+    assert.match(err.message, why);
+    return true;
+  });
+}
 
 const parse = (input: Record<string, unknown>) => v.parse(MigrateInput, { domain: 'vm', target: 'b', ...input });
 const issues = (input: Record<string, unknown>) => {
@@ -41,10 +52,25 @@ describe('options', () => {
     assert.deepEqual(issues({ speed: 1 }), ['speed']);
   });
 
-  test('a host name goes through the template; a URI is taken as given', () => {
-    assert.equal(destinationUri('kvm2', 'qemu+tcp://{target}/system'), 'qemu+tcp://kvm2/system');
-    assert.equal(destinationUri('kvm2', 'qemu+ssh://root@{target}/system'), 'qemu+ssh://root@kvm2/system');
-    assert.equal(destinationUri('qemu+tls://kvm3/system', 'qemu+tcp://{target}/system'), 'qemu+tls://kvm3/system');
+  test('a host name goes through the template; a URI is taken as given only where the operator allows URI targets', () => {
+    const tcp = { migrateUriTemplate: 'qemu+tcp://{target}/system', allowUriTargets: false };
+    assert.equal(destinationUri('kvm2', tcp), 'qemu+tcp://kvm2/system');
+    assert.equal(destinationUri('kvm2', { ...tcp, migrateUriTemplate: 'qemu+ssh://root@{target}/system' }), 'qemu+ssh://root@kvm2/system');
+    assert.equal(destinationUri('qemu+tls://kvm3/system', { ...tcp, allowUriTargets: true }), 'qemu+tls://kvm3/system');
+    assertTargetRefused(() => destinationUri('qemu+tls://kvm3/system', tcp), /a full URI is refused/);
+  });
+
+  test('a port goes with the host, unless the template sets one', () => {
+    const tcp = { migrateUriTemplate: 'qemu+tcp://{target}/system', allowUriTargets: false };
+    assert.equal(destinationUri('kvm2:16510', tcp), 'qemu+tcp://kvm2:16510/system');
+    assert.equal(destinationUri('[fd00::2]:16510', tcp), 'qemu+tcp://[fd00::2]:16510/system');
+    const ported = { ...tcp, migrateUriTemplate: 'qemu+tls://{target}:16514/system' };
+    assert.equal(destinationUri('[fd00::2]', ported), 'qemu+tls://[fd00::2]:16514/system');
+    assertTargetRefused(() => destinationUri('kvm2:16510', ported), /the URI template .* sets the port/);
+  });
+
+  test('the target is put in as it is: "$" patterns of String.replace do not apply', () => {
+    assert.equal(destinationUri('a$&b', { migrateUriTemplate: 'qemu+tcp://{target}/system', allowUriTargets: false }), 'qemu+tcp://a$&b/system');
   });
 });
 
