@@ -2,14 +2,9 @@
 import * as v from 'valibot';
 import { AppError } from '../errors.ts';
 import { domainXmlProblem } from '../guest/xml-guard.ts';
+import { DomainName } from '../model/schemas.ts';
 
-/** A libvirt domain name: 1–255 characters, no slash, no control characters. */
-export const DomainName = v.pipe(
-  v.string('must be a string'),
-  v.minLength(1, 'is required'),
-  v.maxLength(255, 'must be at most 255 characters'),
-  v.regex(/^[^/\u0000-\u001f\u007f]+$/, 'must not contain "/" or control characters'),
-);
+export { DomainName } from '../model/schemas.ts';
 
 /** Input of actions that only name a domain. */
 export const DomainOnly = v.strictObject({ domain: DomainName });

@@ -5,7 +5,7 @@
  * or why not, in the answer and the audit record. The entry is added on the destination first and
  * only then removed from the source.
  */
-import type { Deps } from '../deps.ts';
+import type { MigrationHost } from './host.ts';
 import { addressProblem, dhcpHostElements, parseNetworkXml } from '../guest/network.ts';
 import { domainNics } from '../guest/domain-xml.ts';
 import { NetworkUpdateCommand, NetworkUpdateFlags, NetworkUpdateSection, isNotFound, type Libvirt, type NetworkRef } from '../libvirt/index.ts';
@@ -25,7 +25,7 @@ export function networkNics(domainXml: string): NetworkNic[] {
 }
 
 /** Moves the static DHCP entries of `nics` from this host's networks to the destination's. */
-export async function moveDhcpEntries(deps: Deps, nics: NetworkNic[], destinationUri: string): Promise<DhcpMove[]> {
+export async function moveDhcpEntries(deps: MigrationHost, nics: NetworkNic[], destinationUri: string): Promise<DhcpMove[]> {
   const entries = (await Promise.all(nics.map((nic) => entryOf(deps.libvirt, nic)))).flatMap((e) => (e ? [e] : []));
   if (entries.length === 0) return [];
   const reach = await reachDestination(destinationUri, deps.settings.migrateCheckTimeoutMs);

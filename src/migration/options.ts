@@ -3,7 +3,7 @@
  * the destination URI, virDomainMigrateFlags and the typed parameters of MIGRATE_PERFORM3_PARAMS.
  */
 import * as v from 'valibot';
-import { DomainName } from '../actions/schemas.ts';
+import { DomainName } from '../model/schemas.ts';
 import { AppError } from '../errors.ts';
 import { MigrateFlags, callerUriProblem, hostPortProblem, type TypedParam } from '../libvirt/index.ts';
 

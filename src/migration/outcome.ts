@@ -2,7 +2,7 @@
  * What happened, told from both ends: where the guest is on the source afterwards, and (when the
  * agent can reach the destination) its state there and the completed job's figures.
  */
-import type { Deps } from '../deps.ts';
+import type { MigrationHost } from './host.ts';
 import { AppError, toAppError } from '../errors.ts';
 import { ErrorCode, LibvirtError, isNotFound, type DomainRef } from '../libvirt/index.ts';
 import { reachDestination } from './destination.ts';
@@ -13,7 +13,7 @@ import { jobProgress, type JobProgress } from './progress.ts';
 export interface OnDestination { hostname: string; state: string; reason: string; persistent: boolean; completed: JobProgress | null }
 
 /** Looks the migrated guest up on the destination by UUID; null with a reason when it cannot. */
-export async function onDestination(deps: Deps, uri: string, dom: DomainRef): Promise<OnDestination | { unverified: string }> {
+export async function onDestination(deps: MigrationHost, uri: string, dom: DomainRef): Promise<OnDestination | { unverified: string }> {
   const reach = await reachDestination(uri, deps.settings.migrateCheckTimeoutMs);
   if (!reach.reachable) return { unverified: reach.reason };
   const { lv, hostname } = reach.dest;

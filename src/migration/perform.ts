@@ -4,7 +4,7 @@
  * timeout aborts the job (DOMAIN_ABORT_JOB), which makes the migration fail with the guest left
  * running on the source.
  */
-import type { Deps } from '../deps.ts';
+import type { MigrationHost } from './host.ts';
 import { isOperationInvalid, type DomainRef } from '../libvirt/index.ts';
 import { migrateFlags, migrateParams, type MigrateOptions } from './options.ts';
 import { jobProgress, type JobProgress } from './progress.ts';
@@ -26,7 +26,7 @@ export interface Performed {
 interface Run { done: boolean; ended: Promise<void>; progress: JobProgress | null; reads: number }
 
 /** Migrates `dom` to `uri`; never throws the migration's own error (it is in `error`). */
-export async function performMigration(deps: Deps, dom: DomainRef, uri: string, o: MigrateOptions): Promise<Performed> {
+export async function performMigration(deps: MigrationHost, dom: DomainRef, uri: string, o: MigrateOptions): Promise<Performed> {
   const started = performance.now();
   const call = deps.libvirt.migrate(dom, { destinationUri: uri, flags: migrateFlags(o), params: migrateParams(o) })
     .then(() => null, (err: unknown) => err ?? new Error('migration failed'));
@@ -49,7 +49,7 @@ function tick(run: Run): Promise<unknown> {
   return Promise.race([run.ended, new Promise((resolve) => setTimeout(resolve, PROGRESS_INTERVAL_MS).unref())]);
 }
 
-async function pollProgress(deps: Deps, dom: DomainRef, run: Run): Promise<void> {
+async function pollProgress(deps: MigrationHost, dom: DomainRef, run: Run): Promise<void> {
   while (!run.done) {
     await tick(run);
     if (run.done) return;
@@ -68,7 +68,7 @@ async function pollProgress(deps: Deps, dom: DomainRef, run: Run): Promise<void>
 
 // A job that has not started yet cannot be aborted (error 55, no job): keep asking until it can be,
 // or the migration call has ended.
-async function abortUntilDone(deps: Deps, dom: DomainRef, run: Run): Promise<void> {
+async function abortUntilDone(deps: MigrationHost, dom: DomainRef, run: Run): Promise<void> {
   while (!run.done) {
     try {
       await deps.libvirt.abortJob(dom);

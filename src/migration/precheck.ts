@@ -4,7 +4,7 @@
  * migrate peer to peer, the destination is reachable, is another host, has no clashing domain, and
  * will have the guest's disks. Each check says what it found; the first failure decides the error.
  */
-import type { Deps } from '../deps.ts';
+import type { MigrationHost } from './host.ts';
 import { AppError } from '../errors.ts';
 import { fail, pass, skip, type Check } from './checks.ts';
 import { parseCapabilities } from '../guest/domain-xml.ts';
@@ -27,7 +27,7 @@ export interface PrecheckReport {
 export interface Precheck { report: PrecheckReport; dom: DomainRef | null; domainXml: string | null; dest: Destination | null }
 
 /** Runs every check that applies, in order; the destination is dialled only when the local checks pass. */
-export async function precheck(deps: Deps, o: MigrateOptions): Promise<Precheck> {
+export async function precheck(deps: MigrationHost, o: MigrateOptions): Promise<Precheck> {
   const uri = destinationUri(o.target, deps.settings);
   const local = isLocalDestination(uri);
   const checks: Check[] = [local ? fail('destination', `'${uri}' names this host`, 'VALIDATION_FAILED', 'target') : pass('destination', uri)];
@@ -59,7 +59,7 @@ export function precheckError(report: PrecheckReport): AppError {
   return new AppError(first?.code ?? 'CONFLICT', message, { fields });
 }
 
-async function checkDomain(deps: Deps, o: MigrateOptions): Promise<{ check: Check; dom: DomainRef | null; xml: string | null }> {
+async function checkDomain(deps: MigrationHost, o: MigrateOptions): Promise<{ check: Check; dom: DomainRef | null; xml: string | null }> {
   const lv = deps.libvirt;
   const dom = await lv.lookupDomain(o.domain).catch((err) => { if (isNotFound(err)) return null; throw err; });
   if (!dom) return { check: fail('domain', `no domain '${o.domain}' on this host`, 'NOT_FOUND', 'domain'), dom: null, xml: null };
@@ -78,7 +78,7 @@ async function checkDomain(deps: Deps, o: MigrateOptions): Promise<{ check: Chec
   return { check, dom, xml };
 }
 
-async function checkSource(deps: Deps): Promise<Check> {
+async function checkSource(deps: MigrationHost): Promise<Check> {
   const [p2p, params] = await Promise.all([
     deps.libvirt.supports(Feature.MIGRATION_P2P), deps.libvirt.supports(Feature.MIGRATION_PARAMS),
   ]);
@@ -86,7 +86,7 @@ async function checkSource(deps: Deps): Promise<Check> {
   return fail('source', "this host's libvirt driver cannot migrate peer to peer", 'UNSUPPORTED');
 }
 
-async function remoteChecks(deps: Deps, o: MigrateOptions, dest: Destination, dom: DomainRef, xml: string): Promise<Check[]> {
+async function remoteChecks(deps: MigrationHost, o: MigrateOptions, dest: Destination, dom: DomainRef, xml: string): Promise<Check[]> {
   const sourceUuid = parseCapabilities(await deps.libvirt.capabilities()).uuid;
   const sourceHost = (await deps.libvirt.connectionInfo()).hostname;
   const same = (sourceUuid !== null && sourceUuid === dest.hostUuid) || sourceHost === dest.hostname;

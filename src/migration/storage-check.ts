@@ -3,7 +3,7 @@
  * storage the destination knows (a volume at the same path); with it, each writable disk needs an
  * active pool there whose directory can take the copy (libvirt creates the file in it).
  */
-import type { Deps } from '../deps.ts';
+import type { MigrationHost } from './host.ts';
 import { found, type Libvirt } from '../libvirt/index.ts';
 import type { Destination } from './destination.ts';
 import { directoryOf, parseDisks, type DiskInfo } from './disks.ts';
@@ -11,7 +11,7 @@ import type { MigrateOptions } from './options.ts';
 import { fail, pass, type Check } from './checks.ts';
 
 /** The storage check over every disk of the domain XML. */
-export async function checkDisks(deps: Deps, o: MigrateOptions, dest: Destination, domainXml: string): Promise<Check> {
+export async function checkDisks(deps: MigrationHost, o: MigrateOptions, dest: Destination, domainXml: string): Promise<Check> {
   const disks = parseDisks(domainXml);
   const notes: string[] = [];
   const problems: string[] = [];
