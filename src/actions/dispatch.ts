@@ -135,11 +135,18 @@ function refuse(deps: Deps, inv: Invocation, err: AppError): DispatchError {
 }
 
 function validate<I>(action: Action<I>, raw: Record<string, unknown>): I {
-  const parsed = v.safeParse(action.input, raw);
-  if (parsed.success) return parsed.output;
+  const parsed = parseWith(action.input, raw);
+  if ('error' in parsed) throw parsed.error;
+  return parsed.value;
+}
+
+/** Parses `raw` with `schema`: its output, or the VALIDATION_FAILED error naming every field at fault. Both protocols validate through it. */
+export function parseWith<T>(schema: v.GenericSchema<unknown, T>, raw: unknown): { value: T } | { error: AppError } {
+  const parsed = v.safeParse(schema, raw);
+  if (parsed.success) return { value: parsed.output };
   const fields = parsed.issues.map(fieldError);
   const first = fields[0];
-  throw new AppError('VALIDATION_FAILED', first ? `${first.field}: ${first.message}` : 'invalid input', { fields });
+  return { error: new AppError('VALIDATION_FAILED', first ? `${first.field}: ${first.message}` : 'invalid input', { fields }) };
 }
 
 /** Turns a valibot issue into {field, message}, rewording strictObject's generic messages. */

@@ -4,7 +4,7 @@
  */
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { fieldError } from '../actions/dispatch.ts';
+import { parseWith } from '../actions/dispatch.ts';
 import type { DomainView } from '../model/domain-view.ts';
 import { invalidXml } from '../actions/schemas.ts';
 import type { ActionOutput } from '../actions/types.ts';
@@ -134,10 +134,8 @@ function badXml(message: string): AppError {
 }
 
 function parseShape<S extends v.GenericSchema>(schema: S, body: unknown): { value: v.InferOutput<S> | null; error?: AppError } {
-  const parsed = v.safeParse(schema, body);
-  if (parsed.success) return { value: parsed.output };
-  const fields = parsed.issues.map(fieldError);
-  return { value: null, error: new AppError('VALIDATION_FAILED', `${fields[0]?.field}: ${fields[0]?.message}`, { fields }) };
+  const parsed = parseWith(schema, body);
+  return 'error' in parsed ? { value: null, error: parsed.error } : { value: parsed.value };
 }
 
 function given(value: string | null | undefined): string | undefined {
