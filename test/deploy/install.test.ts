@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -191,9 +191,14 @@ describe('install, upgrade and uninstall on a scratch root', () => {
   });
 });
 
-test('the deploy scripts are valid bash', () => {
+test('the deploy scripts are valid bash (and the check catches a script that is not)', () => {
+  const syntax = (file: string) => spawnSync('bash', ['-n', file], { encoding: 'utf8' });
   for (const script of ['install.sh', 'upgrade.sh', 'uninstall.sh', 'lib.sh']) {
-    execFileSync('bash', ['-n', path.join(REPO_ROOT, 'wrangler-free-deploy', script)]);
+    const r = syntax(path.join(REPO_ROOT, 'wrangler-free-deploy', script));
+    assert.equal(r.status, 0, `${script}: ${r.stderr}`);
   }
-  assert.ok(true);
+  const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gvh-bash-')), 'broken.sh');
+  fs.writeFileSync(broken, 'if true; then\n  echo never closed\n');
+  assert.notEqual(syntax(broken).status, 0);
+  fs.rmSync(path.dirname(broken), { recursive: true, force: true });
 });

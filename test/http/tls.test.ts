@@ -7,10 +7,10 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { hostEnv } from '../support/hosts.ts';
+import { freePort } from '../support/process.ts';
 import { sleep } from './fixtures/http.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const PORT = 18443;
 
 function agent(args: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -31,11 +31,13 @@ describe('HTTPS', () => {
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
   let proc: ChildProcess;
+  let port = 0;
 
-  before(() => {
+  before(async () => {
+    port = await freePort();
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
       '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-    proc = agent(['--libvirt-uri', hostEnv('GVH_A_TEST_URI'), '--db', path.join(dir, 'a.db'), '--listen', `127.0.0.1:${PORT}`,
+    proc = agent(['--libvirt-uri', hostEnv('GVH_A_TEST_URI'), '--db', path.join(dir, 'a.db'), '--listen', `127.0.0.1:${port}`,
       '--tls-cert', cert, '--tls-key', key, '--log-level', 'warn']);
   });
   after(() => {
@@ -48,7 +50,7 @@ describe('HTTPS', () => {
     let answer: { status: number; body: string } | null = null;
     // Until libvirt is connected the agent answers 503; wait for the first real answer.
     for (let i = 0; i < 100 && answer?.status !== 200; i++) {
-      answer = await get(`https://127.0.0.1:${PORT}/?target=vm`, ca).catch(() => null);
+      answer = await get(`https://127.0.0.1:${port}/?target=vm`, ca).catch(() => null);
       if (answer?.status !== 200) await sleep(100);
     }
     assert.ok(answer, 'the agent answered over TLS');
@@ -57,7 +59,7 @@ describe('HTTPS', () => {
   });
 
   test('refuses to listen on a public address without tokens, naming the setting', async () => {
-    const p = agent(['--listen', '0.0.0.0:18444', '--db', path.join(dir, 'b.db')]);
+    const p = agent(['--listen', `0.0.0.0:${await freePort()}`, '--db', path.join(dir, 'b.db')]);
     let stderr = '';
     p.stderr!.on('data', (d) => { stderr += d; });
     const code = await new Promise<number | null>((resolve) => p.once('exit', resolve));

@@ -37,6 +37,14 @@ function history(): { db: Database; deps: Parameters<typeof pruneOnce>[0] } {
 const counts = (db: Database) => Object.fromEntries(['snapshots', 'audit', 'state_changes', 'undefined_domains', 'snapshot_domains']
   .map((t) => [t, db.prepare(`SELECT count(*) FROM ${t}`).pluck().get()]));
 
+async function until(probe: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('retention', () => {
   test('default (audit kept for ever): only snapshots older than 14 days and their runs go', () => {
     const { db, deps } = history();
@@ -56,9 +64,15 @@ describe('retention', () => {
 
   test('the job prunes once at start, then on its schedule; stop ends it', async () => {
     const { db, deps } = history();
-    const job = new RetentionJob(deps, { snapshotRetentionMs: 14 * DAY, auditRetentionMs: null, schedule: '0 0 0 1 1 *' });
+    let now = NOW;
+    const job = new RetentionJob({ ...deps, clock: { now: () => now } }, { snapshotRetentionMs: 14 * DAY, auditRetentionMs: null, schedule: '* * * * * *' });
     job.start();
-    assert.equal(counts(db).snapshots, 2);
+    assert.equal(counts(db).snapshots, 2, 'the run at start');
+    now = NOW + 5 * DAY; // the 10-day-old snapshot is now 15 days old
+    await until(() => counts(db).snapshots === 1, 3_000);
     await job.stop();
+    now = NOW + 30 * DAY; // the last one is now 31 days old, but nothing runs any more
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(counts(db).snapshots, 1, 'no run after stop');
   });
 });
