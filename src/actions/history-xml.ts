@@ -2,8 +2,8 @@
  * The whole XML document of an audited action: what a define or create was given (kept beside its
  * record, within the documents cap), or what an undefine removed.
  */
-import * as v from 'valibot';
 import { AppError } from '../errors.ts';
+import { RecordId } from './query-schemas.ts';
 import { defineAction } from './types.ts';
 
 export default defineAction({
@@ -11,7 +11,7 @@ export default defineAction({
   kind: 'read',
   role: 'viewer',
   summary: 'The XML an audited define or create was given, or an undefine removed, while the audit log keeps it',
-  input: v.strictObject({ id: v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a record id'), v.transform(Number)) }),
+  input: RecordId('a record'),
   async run(input, { deps }) {
     const xml = deps.audit.document(input.id, 'xml') ?? deps.definitions.removedBy(input.id);
     if (xml === null) {

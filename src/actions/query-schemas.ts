@@ -9,3 +9,6 @@ export const PositiveInt = (max: number) => v.pipe(v.string(), v.regex(/^\d{1,15
 
 /** `true` or `false`. */
 export const Flag = v.pipe(v.picklist(['true', 'false'], 'must be true or false'), v.transform((s) => s === 'true'));
+
+/** A record's id in a path segment: 1 to 15 digits, as a number. */
+export const RecordId = (what: string) => v.strictObject({ id: v.pipe(v.string(), v.regex(/^\d{1,15}$/, `must be ${what} id`), v.transform(Number)) });

@@ -1,6 +1,6 @@
 /** One inventory snapshot with its host figures and every domain it saw. */
-import * as v from 'valibot';
 import { AppError } from '../errors.ts';
+import { RecordId } from './query-schemas.ts';
 import { defineAction } from './types.ts';
 
 export default defineAction({
@@ -8,7 +8,7 @@ export default defineAction({
   kind: 'read',
   role: 'viewer',
   summary: 'One inventory snapshot with its domains',
-  input: v.strictObject({ id: v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a snapshot id'), v.transform(Number)) }),
+  input: RecordId('a snapshot'),
   async run(input, { deps }) {
     const snapshot = deps.inventory.snapshots.get(input.id, true);
     if (!snapshot) throw new AppError('NOT_FOUND', `no snapshot ${input.id}`, { fields: [{ field: 'id', message: 'no such snapshot' }] });

@@ -104,17 +104,17 @@ export class SqliteAuditStore implements AuditStore {
   /** Writes a pending record (params bounded); returns its id. */
   begin(start: AuditStart): number {
     const { lastInsertRowid } = this.#insertPending.run({
-        requestId: bounded(start.requestId, 'requestId'),
-        receivedAt: start.receivedAt,
-        actor: bounded(start.actor, 'actor'),
-        remoteAddr: boundedOrNull(start.remoteAddr, 'remoteAddr'),
-        userAgent: boundedOrNull(start.userAgent, 'userAgent'),
-        protocol: start.protocol,
-        action: bounded(start.action, 'action'),
-        domain: boundedOrNull(start.domain, 'domain'),
-        target: boundedOrNull(start.target, 'target'),
-        params: JSON.stringify(boundParams(start.params)),
-      });
+      requestId: bounded(start.requestId, 'requestId'),
+      receivedAt: start.receivedAt,
+      actor: bounded(start.actor, 'actor'),
+      remoteAddr: boundedOrNull(start.remoteAddr, 'remoteAddr'),
+      userAgent: boundedOrNull(start.userAgent, 'userAgent'),
+      protocol: start.protocol,
+      action: bounded(start.action, 'action'),
+      domain: boundedOrNull(start.domain, 'domain'),
+      target: boundedOrNull(start.target, 'target'),
+      params: JSON.stringify(boundParams(start.params)),
+    });
     return Number(lastInsertRowid);
   }
 
