@@ -2,11 +2,11 @@
  * The composition root: reads the config, opens the database and applies migrations, connects to
  * libvirt, builds the app and serves it; on SIGTERM (or SIGINT) shuts all of it down gracefully.
  */
-import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { DomainLocks } from './model/locks.ts';
 import { ACTIONS } from './actions/registry.ts';
@@ -25,6 +25,7 @@ import { readSysinfo } from './host/sysinfo.ts';
 import { createInventory } from './inventory/index.ts';
 import { startBackground, type Background } from './jobs/background.ts';
 import { Libvirt, LibvirtClient } from './libvirt/index.ts';
+import { createAppServer } from './http/server.ts';
 import { buildOps } from './ops/build.ts';
 import { gracefulShutdown } from './ops/shutdown.ts';
 import { SqliteAuditStore } from './store/audit.ts';
@@ -151,13 +152,12 @@ function connectLibvirt(deps: Deps, log: Logger): void {
 function listen(config: Config, deps: Deps, log: Logger): ServerType {
   const app = createApp(deps);
   const tls = config.tls ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : null;
-  const options = {
-    fetch: app.fetch,
-    port: config.listen.port,
-    ...(config.listen.host !== undefined && { hostname: config.listen.host }),
-    ...(tls && { createServer: createHttpsServer, serverOptions: tls }),
-  };
-  return serve(options, (info) => log.info({ address: info.address, port: info.port, tls: tls !== null }, 'listening'));
+  const server = createAppServer({ fetch: app.fetch, tls, ...(config.listen.host !== undefined && { hostname: config.listen.host }) });
+  server.listen(config.listen.port, config.listen.host, () => {
+    const info = server.address() as AddressInfo;
+    log.info({ address: info.address, port: info.port, tls: tls !== null }, 'listening');
+  });
+  return server;
 }
 
 /**

@@ -37,10 +37,11 @@ export function uiRoutes(): Hono<AppEnv> {
   ui.route('/ui/api', restRoutes());
   ui.get('/ui/login', (c) => login(c, null));
   ui.post('/ui/login', bodyLimit({ maxSize: LOGIN_BODY_LIMIT, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE', `a sign-in form is at most ${LOGIN_BODY_LIMIT} bytes`); } }), async (c) => {
-    const form = await c.req.parseBody();
-    if (typeof form.token !== 'string' || !startSession(c, form.token)) {
+    // A body that is not a form (a multipart without its boundary, say) is a failed sign-in, not a 500.
+    const form = await c.req.parseBody().catch(() => null);
+    if (form === null || typeof form.token !== 'string' || !startSession(c, form.token)) {
       limitFailedAuth(c, remoteAddress(c));
-      return login(c, 'That token is not valid.', 401);
+      return form === null ? login(c, 'That form could not be read.', 400) : login(c, 'That token is not valid.', 401);
     }
     return c.redirect(safeNext(form.next), 303);
   });
@@ -114,7 +115,7 @@ function pageHeaders(c: Context<AppEnv>): void {
   setReplyHeader(c, 'cache-control', 'no-store');
 }
 
-function login(c: Context<AppEnv>, error: string | null, status: 200 | 401 = 200): Response | Promise<Response> {
+function login(c: Context<AppEnv>, error: string | null, status: 200 | 400 | 401 = 200): Response | Promise<Response> {
   pageHeaders(c);
   const next = c.req.query('next') ?? '/ui';
   return c.html(

@@ -1,7 +1,7 @@
 /**
  * Hostile and careless callers, in process: prototype names as targets, deep and broken bodies,
  * echoes of huge input, refusals without a valid token (fixed-size rows, no body read, rate
- * limited), and the disk guard.
+ * limited), an unreadable sign-in form, and the disk guard.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -99,6 +99,21 @@ describe('hostile input, with tokens', () => {
     const a = await call(t, 'POST', `/v1/domains/${name}/actions/destroy`, { padding: 'p'.repeat(100_000) }, { authorization: `Bearer ${t.tokens.viewer}`, 'x-request-id': 'viewer-destroy' });
     assertError(a, 403, 'FORBIDDEN');
     assert.deepEqual(oneAudit(t, 'viewer-destroy').params, { method: 'POST', path: `/v1/domains/${name}/actions/destroy` });
+  });
+});
+
+describe('the sign-in form, with tokens', () => {
+  let t: TestApp;
+  before(async () => { t = await buildTestApp({ withTokens: true }); });
+  after(async () => { await t.close(); });
+
+  test('a form that cannot be read (multipart without a boundary, or not multipart at all) is a 400 page, not a 500', async () => {
+    for (const type of ['multipart/form-data', 'multipart/form-data; boundary=x']) {
+      const res = await t.app.request('/ui/login', { method: 'POST', body: '{}', headers: { 'content-type': type } });
+      assert.equal(res.status, 400, type);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(await res.text(), /That form could not be read/);
+    }
   });
 });
 
