@@ -9,7 +9,7 @@ import { AppError, withAuditResult } from '../errors.ts';
 import { createFromForm } from '../guest/create-from-form.ts';
 import { found } from '../libvirt/index.ts';
 import { Steps } from '../guest/steps.ts';
-import { stateAfter } from './domain.ts';
+import { defineCallerXml, stateAfter } from './domain.ts';
 import { DomainName, DomainXml, nameInXml } from './schemas.ts';
 import { defineAction } from './types.ts';
 
@@ -71,7 +71,7 @@ async function createFromXml(deps: Deps, xml: string): Promise<{ data: Record<st
   }
   const steps = new Steps();
   try {
-    const dom = await steps.run('domain defined', () => deps.libvirt.defineXml(xml), { what: 'domain undefined', run: (d) => deps.libvirt.undefine(d) });
+    const dom = await steps.run('domain defined', () => defineCallerXml(deps, xml), { what: 'domain undefined', run: (d) => deps.libvirt.undefine(d) });
     await steps.run('domain started', () => deps.libvirt.start(dom));
     const after = await stateAfter(deps, dom);
     return { data: { action: 'create', domain: name, ...after }, audit: { ...after, ...steps.record(), xml } };

@@ -4,7 +4,7 @@
  */
 import * as v from 'valibot';
 import { AppError } from '../errors.ts';
-import { stateAfter } from './domain.ts';
+import { defineCallerXml, stateAfter } from './domain.ts';
 import { DomainName, DomainXml, nameInXml } from './schemas.ts';
 import { defineAction } from './types.ts';
 
@@ -29,7 +29,7 @@ export default defineAction({
     if (xml === null) {
       throw new AppError('NOT_FOUND', `no XML given and none recorded for '${name}' (it was not undefined through this agent)`, { fields: [{ field: 'xml', message: 'is required for a domain the agent has no record of' }] });
     }
-    const dom = await deps.libvirt.defineXml(xml);
+    const dom = await defineCallerXml(deps, xml);
     const after = await stateAfter(deps, dom);
     const facts = { ...after, restored: input.xml === undefined, xml };
     return { data: { action: 'define', domain: dom.name, ...after }, audit: facts };

@@ -76,9 +76,9 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
     if (!action || action.kind !== inv.family) throw inv.rejection ?? unknownAction(inv.action);
     if (inv.rejection) throw inv.rejection;
     const input = validate(action, inv.input);
-    keepXml(deps, action, auditId, input);
     locked = lockDomain(deps, action, input);
     const output = await action.run(input, { deps, requestId: inv.requestId, auditId, read: inv.read });
+    keepXml(deps, action, auditId, input);
     if (auditId !== null) finishAudit(deps, inv, auditId, 200, null, output.audit ?? null);
     return { action, output, auditId };
   } catch (thrown) {
@@ -158,7 +158,7 @@ export function fieldError(issue: v.BaseIssue<unknown>): FieldError {
   return { field, message: 'must be a JSON object' };
 }
 
-/** The whole XML of a validated define or create, kept beside its record (the record holds its digest). */
+/** The whole XML of a define or create that succeeded, kept beside its record (the record holds its digest). */
 function keepXml<I>(deps: Deps, action: Action<I>, auditId: number | null, input: I): void {
   const xml = (input as { xml?: unknown }).xml;
   if (auditId !== null && action.keepsXml && typeof xml === 'string' && xml !== '') deps.audit.keepDocument(auditId, 'xml', xml);

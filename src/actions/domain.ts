@@ -2,7 +2,7 @@
 import type { Role } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
-import { isNotFound, type DomainRef, type Libvirt, type LibvirtError } from '../libvirt/index.ts';
+import { ErrorCode, LibvirtError, isNotFound, type DomainRef, type Libvirt } from '../libvirt/index.ts';
 import { DomainOnly } from './schemas.ts';
 import { defineAction, type Action } from './types.ts';
 
@@ -14,6 +14,26 @@ export async function findDomain(deps: Deps, name: string): Promise<DomainRef> {
     if (isNotFound(err)) {
       const { code, domain } = err as LibvirtError;
       throw new AppError('NOT_FOUND', `domain '${name}' not found`, { fields: [{ field: 'domain', message: 'no such domain' }], libvirtCode: code, libvirtDomain: domain });
+    }
+    throw err;
+  }
+}
+
+/** virErrorDomain of libvirt's domain XML parser (VIR_FROM_DOMAIN). */
+const FROM_DOMAIN_CONF = 20;
+
+/**
+ * Defines a caller's domain XML. libvirt refusing the document itself is the caller's 400
+ * INVALID_XML, not a 502: a configuration it does not support (code 67: an unknown domain type,
+ * architecture or OS type) or a malformed value its domain parser reports as an internal error
+ * (code 1 from VIR_FROM_DOMAIN: "malformed uuid element"). Parse errors (27, 35) map so everywhere.
+ */
+export async function defineCallerXml(deps: Deps, xml: string): Promise<DomainRef> {
+  try {
+    return await deps.libvirt.defineXml(xml);
+  } catch (err) {
+    if (err instanceof LibvirtError && (err.code === ErrorCode.CONFIG_UNSUPPORTED || (err.code === ErrorCode.INTERNAL_ERROR && err.domain === FROM_DOMAIN_CONF))) {
+      throw new AppError('INVALID_XML', `xml: libvirt refused the document: ${err.message}`, { fields: [{ field: 'xml', message: err.message }], libvirtCode: err.code, libvirtDomain: err.domain });
     }
     throw err;
   }

@@ -8,8 +8,8 @@
  *
  * Replay: the seed is printed (`fuzz seed=… runs=…`); GVH_FUZZ_SEED, GVH_FUZZ_RUNS and, for a
  * reported counterexample, GVH_FUZZ_PATH run the same cases again (GVH_FUZZ_RAW_RUNS sets the raw
- * cases, a tenth by default). GVH_FUZZ_CONFIG_XML=1 also sends domain XML that libvirt refuses as a
- * configuration, which the agent still answers 502 (see hostile-xml.ts).
+ * cases, a tenth by default). Domain XML that libvirt refuses as a configuration (an unknown type, a
+ * malformed UUID) is sent too and must be a 400; GVH_FUZZ_CONFIG_XML=0 leaves it out.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,8 +51,8 @@ const HEALTH_EVERY = 100;
 const seed = Number(process.env.GVH_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const runs = Number(process.env.GVH_FUZZ_RUNS ?? DEFAULT_RUNS);
 const replayPath = process.env.GVH_FUZZ_PATH;
-/** Also send XML that libvirt refuses as a configuration (502 today: see hostile-xml.ts), with GVH_FUZZ_CONFIG_XML=1. */
-const withConfigXml = process.env.GVH_FUZZ_CONFIG_XML === '1';
+/** Also send XML that libvirt refuses as a configuration (400 INVALID_XML: see hostile-xml.ts); GVH_FUZZ_CONFIG_XML=0 leaves it out. */
+const withConfigXml = process.env.GVH_FUZZ_CONFIG_XML !== '0';
 /** Raw requests: a tenth of the cases (each may wait for the server to give up on a short body). */
 const rawRuns = Number(process.env.GVH_FUZZ_RAW_RUNS ?? Math.ceil(runs / 10));
 

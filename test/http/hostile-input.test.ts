@@ -159,3 +159,30 @@ describe('hostile input never reaches libvirt', () => {
     }
   });
 });
+
+describe('domain XML that libvirt parses and then refuses', () => {
+  let t: TestApp;
+  before(async () => { t = await buildTestApp({ uriVar: 'GVH_A_URI' }); });
+  after(async () => { await t.close(); });
+
+  test('an unknown type, architecture or OS type, or a malformed UUID, is 400 INVALID_XML with libvirt\'s reason, nothing defined', async () => {
+    const doc = (name: string, type: string, arch: string, os: string, extra = '') =>
+      `<domain type='${type}'><name>${name}</name><memory>65536</memory><vcpu>1</vcpu><os><type arch='${arch}'>${os}</type></os>${extra}</domain>`;
+    const cases = [
+      [doc(uniqueName('cfg-type'), 'fuzz', 'x86_64', 'hvm'), /invalid domain type/],
+      [doc(uniqueName('cfg-arch'), 'qemu', 'fuzz', 'hvm'), /architecture/i],
+      [doc(uniqueName('cfg-os'), 'qemu', 'x86_64', 'zzz'), /OS type/],
+      [doc(uniqueName('cfg-uuid'), 'qemu', 'x86_64', 'hvm', '<uuid>not-a-uuid</uuid>'), /malformed uuid/],
+    ] as const;
+    for (const [xml, reason] of cases) {
+      for (const start of [false, true]) {
+        const err = assertError(await call(t, 'POST', '/v1/domains', { xml, start }), 400, 'INVALID_XML', 'xml');
+        assert.match(err.message, reason);
+      }
+      const seed = await call(t, 'POST', '/', goPayload({ action: 'define', form: { xml } }));
+      assertError(seed, 400, 'INVALID_XML');
+    }
+    const names = (await t.deps.libvirt.listDomains()).map((d) => d.name);
+    assert.ok(!names.some((n) => n.includes('cfg-')), names.join(' '));
+  });
+});

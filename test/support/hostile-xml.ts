@@ -49,7 +49,7 @@ const MAKERS: Record<string, Maker> = {
 /**
  * Documents libvirt parses and then refuses as a configuration: an unknown virt type, architecture
  * or OS type (libvirt 9: code 67, "unsupported configuration") or a malformed UUID (code 1, "internal
- * error"). The agent answers them 502 LIBVIRT_ERROR today, so the campaign sends them only when asked.
+ * error" from the domain parser). The agent answers them 400 INVALID_XML (actions/domain.ts defineCallerXml).
  */
 const CONFIG_MAKERS: Record<string, Maker> = {
   unknownVirtType: (name) => domainDoc(name).replace(/^<domain type='[^']*'>/, "<domain type='fuzz'>"),
