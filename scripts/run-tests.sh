@@ -5,7 +5,7 @@
 #   run-tests.sh [--label LABEL] [FILE ...]
 #
 # Without FILEs it runs every test file. Unit tests need nothing; integration tests need the GVH_*
-# variables that scripts/test-all.sh sets. Files under test/host-a/ run inside test host A's network
+# variables that scripts/test-all.sh sets. Files under a folder named in-host-a/ run inside test host A's network
 # namespace, where an agent on host A would be: from there the migration destination (host B) is
 # reachable over the hosts' veth, and nothing else is (that namespace has no route out).
 # The closing line is `tests: N passed, N failed`; with --label it is `LABEL: N passed, N failed`
@@ -21,12 +21,12 @@ fi
 LOG=$(mktemp "${TMPDIR:-/tmp}/gvh-tests.XXXXXX")
 trap 'rm -f "$LOG"' EXIT
 if [ $# -eq 0 ]; then
-  mapfile -t files < <(find test -name '*.test.ts' -not -path 'test/host-a/*' | sort)
-  mapfile -t in_host_a < <(find test/host-a -name '*.test.ts' 2>/dev/null | sort)
+  mapfile -t files < <(find test -name '*.test.ts' -not -path '*/in-host-a/*' | sort)
+  mapfile -t in_host_a < <(find test -path '*/in-host-a/*' -name '*.test.ts' | sort)
 else
   files=() in_host_a=()
   for f in "$@"; do
-    case $f in test/host-a/*) in_host_a+=("$f") ;; *) files+=("$f") ;; esac
+    case $f in */in-host-a/*) in_host_a+=("$f") ;; *) files+=("$f") ;; esac
   done
 fi
 rc=0

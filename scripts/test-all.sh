@@ -3,7 +3,7 @@
 # Debian 12 machine as root: installs what is missing, brings up the isolated libvirt test hosts
 # (test/hosts/hosts.sh), typechecks, runs every test, and always brings the hosts down again.
 # When the hosts chose KVM, a second pass brings them up again with TCG forced and reruns the files
-# that start QEMU guests (test/guest-suites.txt), so both paths are proven; GVH_TCG_PASS=0 skips it.
+# that start QEMU guests (test/hosts/guest-suites.txt), so both paths are proven; GVH_TCG_PASS=0 skips it.
 # Prints each pass's counts and wall time, then one closing line over both passes,
 # `tests: N passed, N failed`. Exits non-zero if either pass fails.
 set -u
@@ -14,7 +14,7 @@ source "$ROOT/scripts/lib.sh"
 # Private hosts of our own: a GVH_DIR inherited from a caller would point hosts.sh at its hosts.
 unset GVH_DIR
 HOSTS_SH=$ROOT/test/hosts/hosts.sh
-GUEST_SUITES=$ROOT/test/guest-suites.txt
+GUEST_SUITES=$ROOT/test/hosts/guest-suites.txt
 WORK=''       # this run's own temp dir (TMPDIR for everything it runs), removed at the end
 SUMMARY=()    # one line per pass: its counts and wall time
 DEBIAN_PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 chromium
@@ -60,7 +60,7 @@ hosts_up() {
   log "test hosts up: $GVH_DIR (virt type $GVH_VIRT_TYPE: $GVH_VIRT_WHY)"
 }
 
-# The files that start QEMU guests: test/guest-suites.txt without its comments.
+# The files that start QEMU guests: test/hosts/guest-suites.txt without its comments.
 guest_suites() {
   grep -v -e '^#' -e '^[[:space:]]*$' "$GUEST_SUITES"
 }

@@ -18,7 +18,7 @@ import type { Libvirt } from '../../src/libvirt/index.ts';
 import { hostEnv, openHost, removeDomain } from '../support/hosts.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
 import { REPO_ROOT, exitWithin, freePort, httpRequest, killIfRunning, spawnCaptured, type Spawned } from '../support/process.ts';
-import { sleep } from '../http/fixtures/http.ts';
+import { sleep } from '../support/wait.ts';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gvh-bundle-'));
 const runDir = path.join(work, 'elsewhere', 'govirthost');

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exitWithin, freePort, httpRequest, killIfRunning, spawnCaptured, type Spawned } from '../support/process.ts';
-import { sleep } from '../http/fixtures/http.ts';
+import { sleep } from '../support/wait.ts';
 import { devEntries } from '../support/traces.ts';
 
 describe('the demo', () => {

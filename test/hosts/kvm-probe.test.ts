@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { exitWithin, killIfRunning, REPO_ROOT, spawnCaptured, type Spawned } from '../support/process.ts';
 import { devEntries, mountsMentioning, processesMentioning } from '../support/traces.ts';
-import { sleep } from '../support/fake-libvirtd.ts';
+import { sleep } from '../support/wait.ts';
 
 const HOSTS_SH = path.join(REPO_ROOT, 'test/hosts/hosts.sh');
 

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { uniqueName } from '../support/guest.ts';
-import { assertError, auditFor, call, goPayload, oneAudit, removeDomain, sleep, testDomainXml } from './fixtures/http.ts';
+import { assertError, auditFor, call, goPayload, oneAudit, removeDomain, testDomainXml } from '../support/http.ts';
+import { sleep } from '../support/wait.ts';
 
 describe('audit records', () => {
   let t: TestApp;

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { uniqueName } from '../support/guest.ts';
-import { assertError, call, goPayload, oneAudit, removeDomain, testDomainXml } from './fixtures/http.ts';
+import { assertError, call, goPayload, oneAudit, removeDomain, testDomainXml } from '../support/http.ts';
 
 describe('auth with tokens', () => {
   let t: TestApp;

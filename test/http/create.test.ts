@@ -15,7 +15,7 @@ import { tinyGuestXml, uniqueName } from '../support/guest.ts';
 import {
   NET_PREFIX, ensureGuestInfra, ensureNetwork, freeAddress, inHostNetns, makeBaseImage,
 } from '../support/guest-infra.ts';
-import { assertError, call, goPayload, oneAudit, removeDomain } from './fixtures/http.ts';
+import { assertError, call, goPayload, oneAudit, removeDomain } from '../support/http.ts';
 
 const BASE = 'gvh-base.qcow2';
 

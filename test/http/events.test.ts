@@ -10,7 +10,7 @@ import { pumpEvents } from '../../src/http/sse.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { uniqueName } from '../support/guest.ts';
 import { SseReader } from '../support/sse.ts';
-import { assertError, call, removeDomain, testDomainXml } from './fixtures/http.ts';
+import { assertError, call, removeDomain, testDomainXml } from '../support/http.ts';
 import { QUIET } from '../support/inventory.ts';
 
 async function open(t: TestApp, query = '', headers: Record<string, string> = {}): Promise<{ res: Response; sse: SseReader }> {

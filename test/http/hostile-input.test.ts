@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { uniqueName } from '../support/guest.ts';
-import { assertError, call, goPayload, oneAudit, removeDomain, testDomainXml, type Answer } from './fixtures/http.ts';
+import { assertError, call, goPayload, oneAudit, removeDomain, testDomainXml, type Answer } from '../support/http.ts';
 
 /** Counts the calls to some methods of `target`, by name, while still calling them. */
 function countCalls<T extends object>(target: T, names: Array<keyof T & string>): Record<string, number> {

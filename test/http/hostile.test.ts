@@ -9,7 +9,7 @@ import { FailedAuthLimiter } from '../../src/auth/failed-auth.ts';
 import { DiskGuard } from '../../src/store/disk-guard.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { uniqueName } from '../support/guest.ts';
-import { assertError, call, goPayload, oneAudit, removeDomain, testDomainXml } from './fixtures/http.ts';
+import { assertError, call, goPayload, oneAudit, removeDomain, testDomainXml } from '../support/http.ts';
 
 const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
 const nested = (open: string, close: string, depth: number) => `${open.repeat(depth)}${close.repeat(depth)}`;

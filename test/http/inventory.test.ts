@@ -10,8 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { uniqueName } from '../support/guest.ts';
-import { QUIET, countLibvirtCalls, waitUntil } from '../support/inventory.ts';
-import { assertError, call, goPayload, removeDomain, sleep, testDomainXml, type Answer } from './fixtures/http.ts';
+import { QUIET, countLibvirtCalls } from '../support/inventory.ts';
+import { waitUntil } from '../support/wait.ts';
+import { assertError, call, goPayload, removeDomain, testDomainXml, type Answer } from '../support/http.ts';
+import { sleep } from '../support/wait.ts';
 
 const METAL_KEYS = /^\{"hostmemoryInfo":\{"Uptime":\d+,"Loads":\[[\d.]+,[\d.]+,[\d.]+\],"Procs":\d+,"TotalRam":\d+,"FreeRam":\d+,"SharedRam":\d+,"BufferRam":\d+,"TotalSwap":\d+,"FreeSwap":\d+,"TotalHighRam":\d+,"FreeHighRam":\d+\}\}$/;
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { XdrWriter } from '../../src/libvirt/xdr.ts';
 import { FakeLibvirtd, stringReply } from '../support/fake-libvirtd.ts';
-import { assertError, call, oneAudit } from './fixtures/http.ts';
+import { assertError, call, oneAudit } from '../support/http.ts';
 
 const LIMIT_MS = 300;
 let fake: FakeLibvirtd;

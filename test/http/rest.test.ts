@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
-import { assertError, call, oneAudit, removeDomain, sleep, testDomainXml } from './fixtures/http.ts';
+import { assertError, call, oneAudit, removeDomain, testDomainXml } from '../support/http.ts';
+import { sleep } from '../support/wait.ts';
 
 const VIEW_FIELDS = ['name', 'uuid', 'id', 'state', 'reason', 'persistent', 'autostart', 'vcpus', 'memoryKiB'];
 

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { REST_ROUTES } from '../../src/http/routes.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
-import { call } from './fixtures/http.ts';
+import { call } from '../support/http.ts';
 
 describe('the REST route table', () => {
   let t: TestApp;

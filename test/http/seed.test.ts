@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { uniqueName } from '../support/guest.ts';
-import { assertError, call, goPayload, oneAudit, removeDomain, testDomainXml, type Answer } from './fixtures/http.ts';
+import { assertError, call, goPayload, oneAudit, removeDomain, testDomainXml, type Answer } from '../support/http.ts';
 
 const METAL_KEYS = ['Uptime', 'Loads', 'Procs', 'TotalRam', 'FreeRam', 'SharedRam', 'BufferRam', 'TotalSwap', 'FreeSwap', 'TotalHighRam', 'FreeHighRam'];
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../../src/app.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
-import { oneAudit } from './fixtures/http.ts';
+import { oneAudit } from '../support/http.ts';
 
 const LIMIT = 512;
 

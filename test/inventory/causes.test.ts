@@ -6,8 +6,8 @@ import { CauseTracker } from '../../src/inventory/causes.ts';
 import type { StateChange } from '../../src/model/inventory.ts';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { SqliteStateChangeStore } from '../../src/store/state-changes.ts';
-import { auditEnd, auditStart, migratedMemoryDb } from '../store/support.ts';
-import { uuidOf } from './support.ts';
+import { auditEnd, auditStart, migratedMemoryDb } from '../support/store.ts';
+import { uuidOf } from '../support/inventory.ts';
 
 const change = (at: number, to: string, event: string | null = 'started/booted'): StateChange => ({
   domain: 'web1', uuid: uuidOf(1), at, from: 'shut off', to, reason: 'booted', cause: event === null ? { type: 'snapshot' } : { type: 'event', event },

@@ -9,7 +9,7 @@ import { eventEffect } from '../../src/inventory/event-state.ts';
 import type { StateChange } from '../../src/model/inventory.ts';
 import { InventoryView } from '../../src/inventory/view.ts';
 import { domainReasonText } from '../../src/libvirt/index.ts';
-import { dom, HOST, lifecycle, snapshot } from './support.ts';
+import { dom, HOST, lifecycle, snapshot } from '../support/inventory.ts';
 
 const RUNNING = 1;
 const PAUSED = 3;

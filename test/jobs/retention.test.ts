@@ -10,8 +10,8 @@ import { RetentionJob, pruneOnce } from '../../src/jobs/retention-job.ts';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { SqliteDefinitionStore } from '../../src/store/definitions.ts';
 import type { Database } from '../../src/store/db.ts';
-import { dom, snapshot, uuidOf } from '../inventory/support.ts';
-import { auditEnd, auditStart, migratedMemoryDb } from '../store/support.ts';
+import { dom, snapshot, uuidOf } from '../support/inventory.ts';
+import { auditEnd, auditStart, migratedMemoryDb } from '../support/store.ts';
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;

@@ -9,7 +9,8 @@ import { SnapshotJob } from '../../src/jobs/snapshot-job.ts';
 import { Libvirt, LibvirtClient } from '../../src/libvirt/index.ts';
 import { TEST_BACKGROUND, buildTestApp, type TestApp } from '../support/app.ts';
 import { hostEnv } from '../support/hosts.ts';
-import { QUIET, waitUntil } from '../support/inventory.ts';
+import { QUIET } from '../support/inventory.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const NEVER = '0 0 0 1 1 *';
 

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { AgentMetrics } from '../../src/ops/metrics.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { parsePrometheusText, sampleValue, type Family } from '../support/prom-text.ts';
-import { call } from '../http/fixtures/http.ts';
+import { call } from '../support/http.ts';
 
 const lines: Record<string, unknown>[] = [];
 const sink = new Writable({

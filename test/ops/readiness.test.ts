@@ -15,7 +15,8 @@ import { openDatabase } from '../../src/store/db.ts';
 import { upgradeSchema } from '../../src/store/schema.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { hostsCommand } from '../support/hosts.ts';
-import { call, sleep } from '../http/fixtures/http.ts';
+import { call } from '../support/http.ts';
+import { sleep } from '../support/wait.ts';
 
 /** Polls /readyz until its status is `status`; returns that answer's body. */
 async function readyzUntil(t: TestApp, status: number, timeoutMs = 60_000): Promise<any> {

@@ -5,7 +5,7 @@ import {
   INTERRUPTED_ERROR_CODE, INTERRUPTED_ERROR_MESSAGE, MAX_PAGE_SIZE, SqliteAuditStore, historyPageSql,
 } from '../../src/store/audit.ts';
 import type { AuditOutcome, AuditQuery, AuditRecord } from '../../src/model/audit.ts';
-import { auditEnd, auditStart, migratedMemoryDb } from './support.ts';
+import { auditEnd, auditStart, migratedMemoryDb } from '../support/store.ts';
 
 const newStore = () => new SqliteAuditStore(migratedMemoryDb());
 

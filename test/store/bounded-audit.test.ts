@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { MAX_PAGE_BYTES, SqliteAuditStore } from '../../src/store/audit.ts';
 import { MAX_PARAMS_BYTES, MAX_RESULT_BYTES, boundParams, boundResult } from '../../src/store/bound.ts';
-import { auditEnd, auditStart, migratedMemoryDb } from './support.ts';
+import { auditEnd, auditStart, migratedMemoryDb } from '../support/store.ts';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));

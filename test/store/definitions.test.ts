@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { SqliteDefinitionStore } from '../../src/store/definitions.ts';
-import { auditStart, migratedMemoryDb } from './support.ts';
+import { auditStart, migratedMemoryDb } from '../support/store.ts';
 
 /** Both stores on one fresh database, and an audit record to link definitions to. */
 function setup() {

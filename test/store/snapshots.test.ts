@@ -11,8 +11,8 @@ import path from 'node:path';
 import { openDatabase, type Database } from '../../src/store/db.ts';
 import { upgradeSchema } from '../../src/store/schema.ts';
 import { SqliteSnapshotStore } from '../../src/store/snapshots.ts';
-import { dom, HOST, snapshot } from '../inventory/support.ts';
-import { migratedMemoryDb } from './support.ts';
+import { dom, HOST, snapshot } from '../support/inventory.ts';
+import { migratedMemoryDb } from '../support/store.ts';
 
 const RUNNING = 1;
 const SHUTOFF = 5;

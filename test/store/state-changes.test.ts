@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { SqliteStateChangeStore } from '../../src/store/state-changes.ts';
 import type { StateChange } from '../../src/model/inventory.ts';
-import { uuidOf } from '../inventory/support.ts';
-import { auditEnd, auditStart, migratedMemoryDb } from './support.ts';
+import { uuidOf } from '../support/inventory.ts';
+import { auditEnd, auditStart, migratedMemoryDb } from '../support/store.ts';
 
 const change = (domain: string, at: number, from: string, to: string, event: string | null = 'stopped/destroyed'): StateChange => ({
   domain, uuid: uuidOf(1), at, from, to, reason: 'destroyed', cause: event === null ? { type: 'snapshot' } : { type: 'event', event },

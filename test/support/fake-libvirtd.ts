@@ -143,5 +143,3 @@ export function stringReply(s: string): FakeAnswer {
   return { ok: new XdrWriter().string(s).toBuffer() };
 }
 
-/** Waits for `ms` milliseconds. */
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -79,7 +79,7 @@ export async function freeAddress(lv: Libvirt, net: NetworkRef, avoid: string[] 
 
 /**
  * Fails unless this process runs in host `host`'s network namespace (scripts/run-tests.sh runs
- * test/host-a/ there). Outside it, an agent dialling the hosts' addresses would use the machine's
+ * test/migration/in-host-a/ there). Outside it, an agent dialling the hosts' addresses would use the machine's
  * own routes, and tests must never send anything beyond loopback and the private hosts.
  */
 export function assertInHostNetns(host: 'a' | 'b'): void {

@@ -5,13 +5,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isNotFound, type DomainRef, type Libvirt } from '../../src/libvirt/index.ts';
-import { buildTestApp, type TestApp } from '../support/app.ts';
-import { tinyGuestXml, uniqueName } from '../support/guest.ts';
-import { assertInHostNetns, ensureGuestInfra, freeAddress, makeBaseImage } from '../support/guest-infra.ts';
-import { dhcpHostElements, parseNetworkXml } from '../../src/guest/network.ts';
-import { hostEnv, openHost } from '../support/hosts.ts';
-import { assertError, call, oneAudit, sleep, type Answer } from '../http/fixtures/http.ts';
+import { isNotFound, type DomainRef, type Libvirt } from '../../../src/libvirt/index.ts';
+import { buildTestApp, type TestApp } from '../../support/app.ts';
+import { tinyGuestXml, uniqueName } from '../../support/guest.ts';
+import { assertInHostNetns, ensureGuestInfra, freeAddress, makeBaseImage } from '../../support/guest-infra.ts';
+import { dhcpHostElements, parseNetworkXml } from '../../../src/guest/network.ts';
+import { hostEnv, openHost } from '../../support/hosts.ts';
+import { assertError, call, oneAudit, type Answer } from '../../support/http.ts';
+import { sleep } from '../../support/wait.ts';
 
 const BASE = 'gvh-base.qcow2';
 const UNREACHABLE = '10.213.77.9'; // on the hosts' /24, answered by nobody

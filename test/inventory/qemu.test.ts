@@ -9,9 +9,10 @@ import type { StateChange } from '../../src/model/inventory.ts';
 import type { DomainRef } from '../../src/libvirt/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
-import { QUIET, waitUntil } from '../support/inventory.ts';
+import { QUIET } from '../support/inventory.ts';
+import { waitUntil } from '../support/wait.ts';
 import { SseReader } from '../support/sse.ts';
-import { call, removeDomain } from '../http/fixtures/http.ts';
+import { call, removeDomain } from '../support/http.ts';
 
 /** Generous: the machine is shared; the measured figures are printed. */
 const BOUND_MS = 5_000;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hostEnv } from '../support/hosts.ts';
 import { freePort } from '../support/process.ts';
-import { sleep } from './fixtures/http.ts';
+import { sleep } from '../support/wait.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hostEnv } from '../support/hosts.ts';
 import { freePort, spawnAgentFromSource, waitForStatus, type Spawned } from '../support/process.ts';
-import { waitUntil } from '../support/inventory.ts';
+import { waitUntil } from '../support/wait.ts';
 import { SseReader } from '../support/sse.ts';
 
 interface Agent extends Spawned { base: string }

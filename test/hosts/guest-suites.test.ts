@@ -1,5 +1,5 @@
 /**
- * test/guest-suites.txt, the files scripts/test-all.sh reruns with TCG forced, holds exactly the
+ * test/hosts/guest-suites.txt, the files scripts/test-all.sh reruns with TCG forced, holds exactly the
  * test files that start QEMU guests of the suite's virt type: those that call tinyGuestXml or use
  * the guest infrastructure. A new guest suite missing from the list would go untested under TCG.
  */
@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/process.ts';
 
-const LIST = 'test/guest-suites.txt';
+const LIST = 'test/hosts/guest-suites.txt';
 const STARTS_GUESTS = /\btinyGuestXml\(|support\/guest-infra\.ts/;
 
 /** The repository-relative paths of every test file. */

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { DOMAIN_XML_LIMITS, EXCERPT_CHARS, domainXmlProblem } from '../../src/guest/xml-guard.ts';
 import { nameInXml } from '../../src/actions/schemas.ts';
 import { guestDomainXml } from '../../src/guest/domain-xml.ts';
-import { testDomainXml } from '../http/fixtures/http.ts';
+import { testDomainXml } from '../support/http.ts';
 
 const DOMAIN = "<domain type='kvm'><name>vm1</name><memory unit='MiB'>64</memory></domain>";
 const nested = (depth: number) => `<domain>${'<a>'.repeat(depth - 1)}${'</a>'.repeat(depth - 1)}</domain>`;

@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, screenshot } from '../support/browser.ts';
 import { serveOnLoopback, type Served } from '../support/served.ts';
-import { call } from '../http/fixtures/http.ts';
+import { call } from '../support/http.ts';
 
 describe('the dashboard with tokens, in Chromium', () => {
   let t: TestApp;

@@ -12,7 +12,7 @@ import type { DomainEvent } from '../../src/libvirt/events.ts';
 import type { DomainRef } from '../../src/libvirt/types.ts';
 import { EventLog, openHost } from '../support/hosts.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
-import { sleep } from '../support/fake-libvirtd.ts';
+import { sleep } from '../support/wait.ts';
 
 const describeEvent = (e: DomainEvent) => (e.kind === 'lifecycle' ? `${e.eventName}/${e.detailName}` : 'reboot');
 

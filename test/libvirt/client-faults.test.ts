@@ -7,7 +7,8 @@ import { Proc } from '../../src/libvirt/procedures.ts';
 import { PacketType, Program, encodePacket } from '../../src/libvirt/packet.ts';
 import { XdrWriter } from '../../src/libvirt/xdr.ts';
 import { writeDomain } from '../../src/libvirt/types.ts';
-import { FakeLibvirtd, sleep, stringReply } from '../support/fake-libvirtd.ts';
+import { FakeLibvirtd, stringReply } from '../support/fake-libvirtd.ts';
+import { sleep } from '../support/wait.ts';
 
 const HOSTNAME = 59;
 const fast = { callTimeoutMs: 2_000, connectTimeoutMs: 1_000, backoffInitialMs: 20, backoffMaxMs: 100, keepalive: null };

@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
 import { hostsCommand } from '../support/hosts.ts';
-import { QUIET, countLibvirtCalls, waitUntil } from '../support/inventory.ts';
+import { QUIET, countLibvirtCalls } from '../support/inventory.ts';
+import { waitUntil } from '../support/wait.ts';
 import { SseReader } from '../support/sse.ts';
-import { assertError, call, removeDomain, testDomainXml, type Answer } from '../http/fixtures/http.ts';
+import { assertError, call, removeDomain, testDomainXml, type Answer } from '../support/http.ts';
 
 const READ_TIMEOUT_MS = 500;
 

@@ -16,7 +16,7 @@ import type { Libvirt } from '../../src/libvirt/index.ts';
 import { hostEnv, openHost, removeDomain } from '../support/hosts.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
 import { exitWithin, freePort, killIfRunning, spawnAgentFromSource, waitForStatus, type Spawned } from '../support/process.ts';
-import { sleep } from '../http/fixtures/http.ts';
+import { sleep } from '../support/wait.ts';
 
 interface Running { agent: Spawned; base: string }
 

@@ -14,9 +14,9 @@ import { TEST_BACKGROUND, buildTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, screenshot } from '../support/browser.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
 import { openHost } from '../support/hosts.ts';
-import { waitUntil } from '../support/inventory.ts';
+import { waitUntil } from '../support/wait.ts';
 import { serveOnLoopback, type Served } from '../support/served.ts';
-import { call, removeDomain } from '../http/fixtures/http.ts';
+import { call, removeDomain } from '../support/http.ts';
 
 /** The bound for an event to reach the row, with a little headroom for a shared 2-core machine. */
 const ROW_BOUND_MS = 2_500;

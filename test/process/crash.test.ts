@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hostEnv, openHost, removeDomain } from '../support/hosts.ts';
 import { tinyGuestXml, uniqueName } from '../support/guest.ts';
-import { sleep } from './fixtures/http.ts';
+import { sleep } from '../support/wait.ts';
 import { freePort, spawnCaptured, type Spawned } from '../support/process.ts';
 
 interface Agent extends Spawned { base: string }
