@@ -1,7 +1,8 @@
 /**
  * The Node server around the app (src/http/server.ts): a request the adapter cannot make into a
  * Fetch Request (a backslash in the path, a malformed Host) is refused with the error envelope and a
- * request id, not a bare 400; everything else reaches the app. Found by the fuzz campaign.
+ * request id, not a bare 400, and so is one Node's own parser refuses (400, or 431 for a head too
+ * large); everything else reaches the app. Found by the fuzz campaign.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,6 +49,21 @@ describe('the app server', () => {
       const body = JSON.parse(r.text);
       assert.deepEqual(Object.keys(body.error), ['code', 'message', 'requestId']);
       assert.equal(body.error.code, 'BAD_REQUEST');
+      assert.equal(body.error.requestId, r.headers['x-request-id']);
+    });
+  }
+
+  for (const [what, text, status, code] of [
+    ['a lower-case method', 'get / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['broken chunking', 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400, 'BAD_REQUEST'],
+    ['a head over 16 KiB', `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+  ] as const) {
+    test(`${what}, refused by Node's parser: ${status} in the envelope, and the connection closes`, async () => {
+      const r = await raw(port, text);
+      assert.equal(r.status, status);
+      assert.equal(r.headers.connection, 'close');
+      const body = JSON.parse(r.text);
+      assert.equal(body.error.code, code);
       assert.equal(body.error.requestId, r.headers['x-request-id']);
     });
   }

@@ -90,15 +90,15 @@ export function replyProblems(req: HostileRequest, reply: Reply, limit: number):
 }
 
 /**
- * Everything wrong with the answers to a raw request. Node's parser may refuse it with a bare 400
- * or 431 before the app runs (no X-Request-Id); what the app answers must be the envelope.
+ * Everything wrong with the answers to a raw request. Every refusal carries the envelope, those of
+ * Node's own parser too (400, or 431 for a head too large: src/http/server.ts answers them).
  */
 export function rawProblems(req: RawRequest, replies: readonly RawReply[]): string[] {
   return replies.flatMap((r) => {
     const reply: Reply = { status: r.status, headers: r.headers, text: r.text, ms: 0 };
     if (r.status >= 500 && !(ALLOWED_5XX[r.status] ?? []).includes(codeOf(reply) as ErrorCodeName)) return [`${r.status} ${r.text.slice(0, 300)}`];
     const html = req.page && /^text\/html/.test(r.headers['content-type'] ?? '');
-    return r.status >= 400 && r.headers['x-request-id'] !== undefined && !html ? envelopeProblems(reply) : [];
+    return r.status >= 400 && !html ? envelopeProblems(reply) : [];
   });
 }
 
