@@ -15,7 +15,7 @@ import { runTokenCli } from './auth/cli.ts';
 import { TokenVerifier, loadTokens } from './auth/tokens.ts';
 import { DEFAULT_FAILED_AUTH_LIMITS, FailedAuthLimiter } from './auth/failed-auth.ts';
 import { BUNDLE } from './bundled.ts';
-import { ConfigError, helpText, parseConfig, type Config } from './config.ts';
+import { ConfigError, helpText, parseConfig, type Config } from './config/index.ts';
 import type { Deps } from './deps.ts';
 import { EventFeed } from './events/feed.ts';
 import { DomainEventHub } from './events/hub.ts';

@@ -13,7 +13,7 @@ const SRC = path.resolve(import.meta.dirname, '../../src');
 const LAYERS: Record<string, number> = {
   libvirt: 0,
   auth: 1, host: 1, 'errors.ts': 1,
-  model: 2, 'config.ts': 2,
+  model: 2, config: 2,
   store: 3,
   events: 4, inventory: 4, guest: 4, migration: 4,
   'deps.ts': 5,

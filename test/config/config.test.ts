@@ -4,7 +4,7 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, SETTINGS, envName, helpText, isLoopbackHost, parseConfig, type Config } from '../../src/config.ts';
+import { ConfigError, SETTINGS, envName, helpText, isLoopbackHost, parseConfig, type Config } from '../../src/config/index.ts';
 
 const DEFAULTS: Config = {
   help: false,

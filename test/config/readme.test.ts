@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { SETTINGS } from '../../src/config.ts';
+import { SETTINGS } from '../../src/config/index.ts';
 
 test('the README documents every setting with its flag and environment variable', () => {
   const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
