@@ -19,7 +19,7 @@ export function recordRequest(c: Context<AppEnv>, started: number): void {
   ops?.metrics?.observeRequest(routeLabel(c), c.req.method, c.res.status, seconds);
   if (!log.isLevelEnabled('info')) return; // the line's object is not built when it would be dropped
   log.info({
-    requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status,
+    requestId: c.get('requestId'), method: c.req.method.slice(0, 16), path: boundedPath(c.req.path), status: c.res.status,
     durationMs: Math.round(seconds * 100_000) / 100, actor: c.get('caller')?.name ?? null,
     ...c.get('invoked'),
   }, 'request');
@@ -28,4 +28,11 @@ export function recordRequest(c: Context<AppEnv>, started: number): void {
 function routeLabel(c: Context<AppEnv>): string {
   const route = routePath(c);
   return route === '' || route.endsWith('*') ? UNMATCHED_ROUTE : route;
+}
+
+/** The most characters of a path a log line keeps: a caller's path is never logged whole. */
+export const LOGGED_PATH_CHARS = 256;
+
+function boundedPath(path: string): string {
+  return path.length <= LOGGED_PATH_CHARS ? path : `${path.slice(0, LOGGED_PATH_CHARS)}… (${path.length} characters)`;
 }

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { pino } from 'pino';
 import { FailedAuthLimiter } from '../../src/auth/failed-auth.ts';
 import { DiskGuard } from '../../src/store/disk-guard.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
@@ -155,5 +156,23 @@ describe('the disk guard', () => {
     assert.equal((await call(t, 'POST', `/v1/domains/${name}/actions/start`, {})).status, 200);
     assert.equal((await call(t, 'POST', `/v1/domains/${name}/actions/destroy`, {})).status, 200);
     assert.match((await call(t, 'GET', '/metrics')).text, /govirthost_disk_low 0/);
+  });
+});
+
+describe('the request log under a long path', () => {
+  test('a caller\'s path is logged cut to 256 characters', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(line); } });
+    const t = await buildTestApp({ log });
+    try {
+      const long = `/v1/${'p'.repeat(5_000)}`;
+      assert.equal((await call(t, 'GET', long)).status, 404);
+      const logged = lines.map((l) => JSON.parse(l) as { msg: string; path?: string }).find((l) => l.msg === 'request');
+      assert.ok(logged?.path, lines.join('\n').slice(0, 500));
+      assert.ok(logged.path.length < 300, `logged ${logged.path.length} characters`);
+      assert.match(logged.path, /… \(5004 characters\)$/);
+    } finally {
+      await t.close();
+    }
   });
 });
