@@ -12,13 +12,16 @@ export const UNMATCHED_ROUTE = 'unmatched';
 /**
  * Records an answered request: counts and times it by its route pattern (never the raw path) and
  * status, and writes its log line (who, what, the action and domain it ran, how it ended, how long).
+ * A rate-limited refusal (429) logs at debug only: a flood is counted in /metrics, not written line
+ * by line into the journal.
  */
 export function recordRequest(c: Context<AppEnv>, started: number): void {
   const seconds = (performance.now() - started) / 1000;
   const { ops, log } = c.get('deps');
   ops?.metrics?.observeRequest(routeLabel(c), c.req.method, c.res.status, seconds);
-  if (!log.isLevelEnabled('info')) return; // the line's object is not built when it would be dropped
-  log.info({
+  const level = c.res.status === 429 ? 'debug' : 'info';
+  if (!log.isLevelEnabled(level)) return; // the line's object is not built when it would be dropped
+  log[level]({
     requestId: c.get('requestId'), method: c.req.method.slice(0, 16), path: boundedPath(c.req.path), status: c.res.status,
     durationMs: Math.round(seconds * 100_000) / 100, actor: c.get('caller')?.name ?? null,
     ...c.get('invoked'),

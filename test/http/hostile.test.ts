@@ -159,7 +159,22 @@ describe('the disk guard', () => {
   });
 });
 
-describe('the request log under a long path', () => {
+describe('the request log under hostile callers', () => {
+  test('rate-limited refusals are counted, not logged at info', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(line); } });
+    const t = await buildTestApp({ log, withTokens: true, authLimiter: new FailedAuthLimiter({ perPeer: { burst: 2, perMinute: 1 }, total: { burst: 100, perMinute: 100 }, maxPeers: 10 }) });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await call(t, 'GET', '/v1/domains')).status);
+      assert.deepEqual(statuses, [401, 401, 429, 429, 429, 429]);
+      const logged = lines.map((l) => JSON.parse(l) as { msg: string; status?: number }).filter((l) => l.msg === 'request');
+      assert.deepEqual(logged.map((l) => l.status), [401, 401]);
+    } finally {
+      await t.close();
+    }
+  });
+
   test('a caller\'s path is logged cut to 256 characters', async () => {
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(line); } });
