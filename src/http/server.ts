@@ -17,7 +17,18 @@ export interface ServerOptions {
   fetch: Parameters<typeof getRequestListener>[0];
   tls?: { cert: Buffer; key: Buffer } | null;
   hostname?: string;
+  /** How long a client may take to send a request's head (default HEADERS_TIMEOUT_MS). */
+  headersTimeoutMs?: number;
 }
+
+/**
+ * A client has this long to send a request's head, and REQUEST_TIMEOUT_MS to send the whole
+ * request: a connection that trickles bytes (slowloris) is closed rather than held (Node's defaults
+ * are 60 s and 300 s).
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** See HEADERS_TIMEOUT_MS. */
+export const REQUEST_TIMEOUT_MS = 60_000;
 
 /** The envelope for a request the adapter refused (RequestError: 400) or failed on (500), with a fresh request id. */
 export function adapterErrorResponse(err: unknown): Response {
@@ -32,16 +43,24 @@ export function adapterErrorResponse(err: unknown): Response {
 /** An HTTP (or, with tls, HTTPS) server for the app; not yet listening. */
 export function createAppServer(options: ServerOptions): Server {
   const listener = getRequestListener(options.fetch, { errorHandler: adapterErrorResponse, ...(options.hostname !== undefined && { hostname: options.hostname }) });
-  const server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener);
+  const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check often enough to honour them.
+  const timeouts = { headersTimeout, requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout), connectionsCheckingInterval: Math.min(1_000, headersTimeout / 2) };
+  const server = options.tls ? createHttpsServer({ ...options.tls, ...timeouts }, listener) : createHttpServer(timeouts, listener);
   server.on('clientError', answerUnparsable);
   return server;
 }
 
-/** Node's parser errors that mean the request's head was too large (431), not malformed (400). */
-const HEAD_TOO_LARGE = new Set(['HPE_HEADER_OVERFLOW']);
+/** What a refusal by Node's parser answers, by its error code: 400 BAD_REQUEST for any other. */
+const PARSER_REFUSALS: ReadonlyMap<string, { status: string; code: 'HEADERS_TOO_LARGE' | 'REQUEST_TOO_SLOW'; message: string }> = new Map([
+  ['HPE_HEADER_OVERFLOW', { status: '431 Request Header Fields Too Large', code: 'HEADERS_TOO_LARGE', message: 'the request\'s head is too large' }],
+  ['ERR_HTTP_REQUEST_TIMEOUT', { status: '408 Request Timeout', code: 'REQUEST_TOO_SLOW', message: 'the request was not received in time' }],
+] as const);
+const MALFORMED = { status: '400 Bad Request', code: 'BAD_REQUEST', message: 'the request cannot be parsed as HTTP/1.1' } as const;
 
 /**
- * A request Node's own parser refused (a broken request line, bad chunking, a head too large):
+ * A request Node's own parser refused (a broken request line, bad chunking, a head too large, one
+ * not received within the headers or request timeout):
  * the envelope instead of Node's bare 400, then the connection closes, as Node's default does.
  */
 export function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
@@ -49,11 +68,9 @@ export function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): vo
     socket.destroy();
     return;
   }
-  const tooLarge = err.code !== undefined && HEAD_TOO_LARGE.has(err.code);
+  const refusal = (err.code !== undefined ? PARSER_REFUSALS.get(err.code) : undefined) ?? MALFORMED;
   const requestId = randomUUID();
-  const message = tooLarge ? 'the request\'s head is too large' : 'the request cannot be parsed as HTTP/1.1';
-  const body = toJson({ error: { code: tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST', message, requestId } });
-  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`
+  const body = toJson({ error: { code: refusal.code, message: refusal.message, requestId } });
+  socket.end(`HTTP/1.1 ${refusal.status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`
     + `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -35,7 +35,7 @@ describe('the app server', () => {
 
   before(async () => {
     const app = new Hono().get('/', (c) => c.text('app'));
-    server = createAppServer({ fetch: app.fetch });
+    server = createAppServer({ fetch: app.fetch, headersTimeoutMs: 500 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -67,6 +67,22 @@ describe('the app server', () => {
       assert.equal(body.error.requestId, r.headers['x-request-id']);
     });
   }
+
+  test('a client that trickles its head is cut off after the headers timeout (408 in the envelope), not held', async () => {
+    const socket = net.connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    const started = performance.now();
+    socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const drip = setInterval(() => socket.write('X-Drip: 1\r\n'), 100);
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    clearInterval(drip);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 5_000, `held for ${Math.round(elapsed)} ms`);
+    const text = Buffer.concat(chunks).toString('utf8');
+    assert.match(text, /^HTTP\/1\.1 408 /, text.slice(0, 200));
+    assert.equal(JSON.parse(text.split('\r\n\r\n')[1]!).error.code, 'REQUEST_TOO_SLOW');
+  });
 
   test('a well-formed request reaches the app', async () => {
     const r = await raw(port, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
