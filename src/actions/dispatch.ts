@@ -120,9 +120,14 @@ function refusalOf(deps: Deps, inv: Invocation, action: Action | undefined): App
   return null;
 }
 
-/** Records a refusal as a fixed-size row (method and path, never the body) and returns its error. */
+/**
+ * Records a refusal as a fixed-size row (method and path, never the body) and returns its error.
+ * Failed authentication and authorization are recorded for reads too (the rate limit in front of
+ * them bounds how many): who knocked matters even when nothing was done.
+ */
 function refuse(deps: Deps, inv: Invocation, err: AppError): DispatchError {
-  const auditId = isAudited(deps, inv.family)
+  const recorded = isAudited(deps, inv.family) || err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN';
+  const auditId = recorded
     ? deps.audit.refuse({
       requestId: inv.requestId, receivedAt: deps.clock.now(), actor: inv.caller?.name ?? 'anonymous', remoteAddr: inv.remoteAddr,
       protocol: inv.protocol, action: inv.action.slice(0, 64) || '(none)', domain: text(inv.input.domain), method: inv.method, path: inv.path,

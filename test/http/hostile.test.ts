@@ -96,6 +96,16 @@ describe('hostile input, with tokens', () => {
     assert.equal((await call(t, 'GET', '/v1/domains', undefined, admin())).status, 200, 'a valid token is never limited');
   });
 
+  test('a read without a token or with a role too low is recorded too (fixed size), a valid read is not', async () => {
+    t.deps.authLimiter = new FailedAuthLimiter(); // the earlier test spent this peer's budget
+    const before = t.deps.audit.query({ limit: 500 }).records.length;
+    assertError(await call(t, 'GET', '/v1/domains', undefined, { 'x-request-id': 'anon-read' }), 401, 'UNAUTHENTICATED');
+    assert.equal((await call(t, 'GET', '/v1/domains', undefined, { ...admin(), 'x-request-id': 'admin-read' })).status, 200);
+    const rec = oneAudit(t, 'anon-read');
+    assert.deepEqual([rec.action, rec.outcome, rec.params], ['list-domains', 'rejected', { method: 'GET', path: '/v1/domains' }]);
+    assert.equal(t.deps.audit.query({ limit: 500 }).records.length, before + 1);
+  });
+
   test('a role too low: 403 with a fixed-size record', async () => {
     const a = await call(t, 'POST', `/v1/domains/${name}/actions/destroy`, { padding: 'p'.repeat(100_000) }, { authorization: `Bearer ${t.tokens.viewer}`, 'x-request-id': 'viewer-destroy' });
     assertError(a, 403, 'FORBIDDEN');
