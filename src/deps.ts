@@ -15,6 +15,7 @@ import type { AuditStore, DefinitionStore } from './store/types.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
 import type { FailedAuthLimiter } from './auth/failed-auth.ts';
 import type { DiskGuard } from './store/disk-guard.ts';
+import type { SqliteIdempotencyStore } from './store/idempotency.ts';
 import type { InFlight } from './model/in-flight.ts';
 
 /** Wall-clock time, injectable for tests. */
@@ -53,6 +54,8 @@ export interface Deps {
   authLimiter?: FailedAuthLimiter;
   /** Refuses mutations while the database's filesystem is nearly full (absent: no guard). */
   disk?: DiskGuard;
+  /** Idempotency keys of mutations (absent: Idempotency-Key is ignored). */
+  idempotency?: SqliteIdempotencyStore;
   locks: DomainLocks;
   clock: Clock;
   log: Logger;

@@ -32,6 +32,7 @@ import { SqliteAuditStore } from './store/audit.ts';
 import { closeDatabase, openDatabase, type Database } from './store/db.ts';
 import { SqliteDefinitionStore } from './store/definitions.ts';
 import { DiskGuard } from './store/disk-guard.ts';
+import { SqliteIdempotencyStore } from './store/idempotency.ts';
 import { applyMigrations, upgradeSchema } from './store/schema.ts';
 
 /** Runs the agent (or the `token` subcommand); resolves with an exit code when it should exit at once. */
@@ -112,6 +113,7 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
     tokens,
     authLimiter: new FailedAuthLimiter({ ...DEFAULT_FAILED_AUTH_LIMITS, perPeer: { burst: 20, perMinute: config.authFailuresPerMinute } }),
     disk,
+    idempotency: new SqliteIdempotencyStore(db),
     locks: new DomainLocks(),
     clock,
     log,

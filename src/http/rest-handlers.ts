@@ -11,6 +11,7 @@ import { AppError } from '../errors.ts';
 import type { SnapshotPage, SnapshotRecord, TimelinePage } from '../model/inventory.ts';
 import { readMutationBody } from './body.ts';
 import type { AppEnv } from './context.ts';
+import { idempotent } from './idempotency.ts';
 import { invoke } from './invoke.ts';
 import { notCached, readPolicy, setOriginHeaders } from './read-policy.ts';
 import { json, xml } from './respond.ts';
@@ -75,11 +76,11 @@ export const domainRead: RouteHandler = async (c, action) => {
 };
 
 /** A mutation of the path's domain with the body's options (the domain in the body is refused). */
-export const domainMutation: RouteHandler = async (c, action) => {
+export const domainMutation: RouteHandler = (c, action) => idempotent(c, async () => {
   const { body, rejection } = await readMutationBody(c);
   const { output, auditId } = await invoke(c, 'rest', { action, family: 'mutation', input: { ...body, ...inPath(c) }, rejection: rejection ?? domainInBody(body) });
   return json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') });
-};
+});
 
 /** POST /domains/{name}/migrate-check: a read that takes a body like migrate's. */
 export const migrateCheck: RouteHandler = async (c, action) => {
@@ -99,7 +100,7 @@ export const unknownDomainAction: RouteHandler = async (c) => {
 const CREATE_FORM_FIELDS = ['hostname', 'image', 'cpucount', 'memorycount', 'mac', 'ip', 'leasetime'];
 
 /** POST /domains {xml, start}: define, or create (define + start) when start is true or the body is the create form (image, …). */
-export const createOrDefine: RouteHandler = async (c) => {
+export const createOrDefine: RouteHandler = (c) => idempotent(c, async () => {
   const { body, rejection: unreadable } = await readMutationBody(c);
   const { start, ...rest } = body;
   const badStart = start !== undefined && typeof start !== 'boolean'
@@ -113,7 +114,7 @@ export const createOrDefine: RouteHandler = async (c) => {
   const action = start === true || fromForm ? 'create' : 'define';
   const { output, auditId } = await invoke(c, 'rest', { action, family: 'mutation', input: rest, rejection: unreadable ?? badStart ?? notStarted });
   return json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') }, 201);
-};
+});
 
 /** GET /events: the Server-Sent Events stream. */
 export const events: RouteHandler = async (c, action) => {

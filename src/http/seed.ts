@@ -12,6 +12,7 @@ import { AppError, excerpt } from '../errors.ts';
 import { domainXmlProblem } from '../guest/xml-guard.ts';
 import { readJsonObject, readMutationBody } from './body.ts';
 import type { AppEnv } from './context.ts';
+import { idempotent } from './idempotency.ts';
 import { invoke, type Requested } from './invoke.ts';
 import { goJsonPlain } from '../model/json.ts';
 import { notCached, readPolicy, setOriginHeaders } from './read-policy.ts';
@@ -37,8 +38,8 @@ const READ_TARGETS: ReadonlyMap<string, string> = new Map([['vm', 'list-domains'
 export function seedRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/', seedGet);
-  app.post('/', (c) => seedMutation(c, 'post'));
-  app.delete('/', (c) => seedMutation(c, 'delete'));
+  app.post('/', (c) => idempotent(c, () => seedMutation(c, 'post')));
+  app.delete('/', (c) => idempotent(c, () => seedMutation(c, 'delete')));
   return app;
 }
 

@@ -25,6 +25,7 @@ import { SqliteDefinitionStore } from '../../src/store/definitions.ts';
 import { upgradeSchema } from '../../src/store/schema.ts';
 import type { FailedAuthLimiter } from '../../src/auth/failed-auth.ts';
 import type { DiskGuard } from '../../src/store/disk-guard.ts';
+import { SqliteIdempotencyStore } from '../../src/store/idempotency.ts';
 import { hostEnv } from './hosts.ts';
 
 /** A running test app and what it was built from. */
@@ -98,6 +99,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     auditFinished: new Listeners(),
     ...(opts.authLimiter && { authLimiter: opts.authLimiter }),
     ...(opts.disk && { disk: opts.disk }),
+    idempotency: new SqliteIdempotencyStore(db),
   };
   if (opts.withOps) {
     deps.ops = buildOps({
