@@ -17,6 +17,7 @@ import type { FailedAuthLimiter } from './auth/failed-auth.ts';
 import type { DiskGuard } from './store/disk-guard.ts';
 import type { SqliteIdempotencyStore } from './store/idempotency.ts';
 import type { InFlight } from './model/in-flight.ts';
+import type { Operations } from './operations/tracker.ts';
 
 /** Wall-clock time, injectable for tests. */
 export interface Clock {
@@ -66,6 +67,8 @@ export interface Deps {
   inventory: Inventory;
   /** Domain events and finished audit records for GET /v1/events. */
   feed: EventFeed;
+  /** The running operations (audited mutations): cancel, progress, waiting for an end. */
+  operations: Operations;
   /** Called by the dispatcher each time it completes an audit record. */
   auditFinished: Listeners<FinishedAudit>;
 }

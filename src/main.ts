@@ -17,6 +17,7 @@ import { DEFAULT_FAILED_AUTH_LIMITS, FailedAuthLimiter } from './auth/failed-aut
 import { BUNDLE } from './bundled.ts';
 import { ConfigError, helpText, parseConfig, type Config } from './config/index.ts';
 import type { Deps } from './deps.ts';
+import { Operations } from './operations/tracker.ts';
 import { EventFeed } from './events/feed.ts';
 import { DomainEventHub } from './events/hub.ts';
 import { Listeners } from './events/listeners.ts';
@@ -104,10 +105,13 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
     inventory: { view: inventory.view, maxAgeMs: config.snapshotMaxAgeMs, now: clock.now },
   });
   observeCall = (procedure, ok, seconds) => ops.metrics?.observeLibvirtCall(procedure, ok, seconds);
+  const audit = new SqliteAuditStore(db, { documentsCapBytes: config.auditDocumentsCapBytes });
+  const feed = new EventFeed();
   return {
     libvirt,
     events: new DomainEventHub(libvirt),
-    audit: new SqliteAuditStore(db, { documentsCapBytes: config.auditDocumentsCapBytes }),
+    audit,
+    operations: new Operations({ audit, feed, now: clock.now, maxActionMs: config.maxActionMs }),
     definitions: new SqliteDefinitionStore(db),
     host: { sysinfo },
     tokens,
@@ -130,7 +134,7 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
     },
     ops,
     inventory,
-    feed: new EventFeed(),
+    feed,
     auditFinished: new Listeners(),
   };
 }

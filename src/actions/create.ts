@@ -8,7 +8,7 @@ import type { Deps } from '../deps.ts';
 import { AppError, withAuditResult } from '../errors.ts';
 import { createFromForm } from '../guest/create-from-form.ts';
 import { found } from '../libvirt/index.ts';
-import { Steps } from '../guest/steps.ts';
+import { Steps, type StepsWatch } from '../guest/steps.ts';
 import { defineCallerXml, stateAfter } from './domain.ts';
 import { DomainName, DomainXml, nameInXml } from './schemas.ts';
 import { defineAction } from './types.ts';
@@ -64,12 +64,12 @@ const Schema = v.pipe(
   }),
 );
 
-async function createFromXml(deps: Deps, xml: string): Promise<{ data: Record<string, unknown>; audit: Record<string, unknown> }> {
+async function createFromXml(deps: Deps, xml: string, watch: StepsWatch): Promise<{ data: Record<string, unknown>; audit: Record<string, unknown> }> {
   const name = nameInXml(xml) ?? '';
   if (await found(deps.libvirt.lookupDomain(name))) {
     throw new AppError('ALREADY_EXISTS', `domain '${name}' already exists`, { fields: [{ field: 'domain', message: 'is taken' }] });
   }
-  const steps = new Steps();
+  const steps = new Steps({ ...watch, total: 2 });
   try {
     const dom = await steps.run('domain defined', () => defineCallerXml(deps, xml), { what: 'domain undefined', run: (d) => deps.libvirt.undefine(d) });
     await steps.run('domain started', () => deps.libvirt.start(dom));
@@ -86,15 +86,17 @@ export default defineAction({
   kind: 'mutation',
   keepsXml: true,
   role: 'admin',
-  summary: 'Create and start a domain, all or nothing: from XML, or from the form (a qcow2 overlay on a base image, a NIC on the configured network, an optional static DHCP entry)',
+  cancelable: true,
+  summary: 'Create and start a domain, all or nothing (a cancel undoes the steps done): from XML, or from the form (a qcow2 overlay on a base image, a NIC on the configured network, an optional static DHCP entry)',
   input: Schema,
   domainOf: (input) => (input.xml ? nameInXml(input.xml) : input.hostname ?? input.domain ?? null),
-  async run(input, { deps }) {
-    if (input.xml !== undefined) return createFromXml(deps, input.xml);
+  async run(input, { deps, signal, progress }) {
+    const watch = { signal, report: progress };
+    if (input.xml !== undefined) return createFromXml(deps, input.xml, watch);
     const { image, cpucount, memorycount } = input;
     if (image === undefined || cpucount === undefined || memorycount === undefined) throw new AppError('INTERNAL', 'form checked but incomplete');
     const form = { name: input.hostname ?? input.domain ?? '', image, cpucount, memorycount, mac: input.mac, ip: input.ip, leasetime: input.leasetime };
-    const { guest, audit } = await createFromForm(deps, form);
+    const { guest, audit } = await createFromForm(deps, form, watch);
     return { data: { action: 'create', ...guest }, audit };
   },
 });

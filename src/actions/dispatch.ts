@@ -29,6 +29,8 @@ export interface Invocation {
   rejection?: AppError;
   /** How the caller wants a read served: fresh from libvirt or from the inventory view. */
   read?: ReadPolicy;
+  /** Called once an audited mutation becomes a running operation (validated, its domain held). */
+  onAccepted?: (auditId: number) => void;
 }
 
 /** A finished invocation. */
@@ -38,13 +40,18 @@ export interface Dispatched<T = unknown> {
   auditId: number | null;
 }
 
+/** The signal of invocations that are not operations: it never aborts. */
+const NEVER_ABORTED = new AbortController().signal;
+const IGNORE_PROGRESS = (): void => undefined;
+
 const REJECTIONS = new Set(['BAD_REQUEST', 'VALIDATION_FAILED', 'INVALID_XML', 'RATE_LIMITED', 'INSUFFICIENT_STORAGE', 'UNKNOWN_ACTION', 'UNAUTHENTICATED', 'FORBIDDEN', 'DOMAIN_BUSY', 'PAYLOAD_TOO_LARGE', 'SHUTTING_DOWN']);
 
 /** How a dispatched invocation ended, as the audit log and the metrics name it. */
-export type DispatchOutcome = 'succeeded' | 'failed' | 'rejected';
+export type DispatchOutcome = 'succeeded' | 'failed' | 'rejected' | 'canceled';
 
-/** `rejected` for refusals before anything ran (validation, auth, busy), else `failed`. */
+/** `rejected` for refusals before anything ran (validation, auth, busy), `canceled` for a canceled operation, else `failed`. */
 export function outcomeOf(err: AppError): Exclude<DispatchOutcome, 'succeeded'> {
+  if (err.code === 'OPERATION_CANCELED') return 'canceled';
   return REJECTIONS.has(err.code) ? 'rejected' : 'failed';
 }
 
@@ -71,27 +78,43 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
   const ended = deps.ops?.inFlight.begin({ action: inv.action, requestId: inv.requestId, auditId, startedAt: deps.clock.now() });
   let outcome: DispatchOutcome = 'succeeded';
   let locked: string | null = null;
+  let signal = NEVER_ABORTED;
   try {
     if (deps.ops?.stopping()) throw new AppError('SHUTTING_DOWN', 'the agent is shutting down; try again once it is back, or another host');
     if (!action || action.kind !== inv.family) throw inv.rejection ?? unknownAction(inv.action);
     if (inv.rejection) throw inv.rejection;
     const input = validate(action, inv.input);
     locked = lockDomain(deps, action, input);
-    const output = await action.run(input, { deps, requestId: inv.requestId, auditId, read: inv.read });
+    const op = auditId !== null && action.kind === 'mutation' ? deps.operations.begin({ id: auditId, role: action.role, cancelable: action.cancelable === true }) : null;
+    if (op) signal = op.signal;
+    if (op && auditId !== null) inv.onAccepted?.(auditId);
+    const ctx = { deps, requestId: inv.requestId, auditId, read: inv.read, caller: inv.caller, signal, progress: op?.report ?? IGNORE_PROGRESS, registry };
+    const output = await action.run(input, ctx);
     keepXml(deps, action, auditId, input);
     if (auditId !== null) finishAudit(deps, inv, auditId, 200, null, output.audit ?? null);
     return { action, output, auditId };
   } catch (thrown) {
-    const err = boundedError(toAppError(thrown));
+    const err = boundedError(canceledInstead(toAppError(thrown), signal));
     outcome = outcomeOf(err);
     if (!(thrown instanceof AppError) && err.code === 'INTERNAL') deps.log.error({ err: thrown, requestId: inv.requestId }, 'action failed unexpectedly');
     if (auditId !== null) finishAudit(deps, inv, auditId, err.status, err, err.details.result ?? null);
     throw new DispatchError(err, auditId);
   } finally {
+    if (signal !== NEVER_ABORTED && auditId !== null) deps.operations.end(auditId, deps.audit.get(auditId));
     if (locked !== null) deps.locks.release(locked);
     ended?.();
     deps.ops?.metrics?.observeAction(inv.action, outcome, (performance.now() - started) / 1000);
   }
+}
+
+/**
+ * A canceled operation fails however its action noticed (an aborted libvirt job, an undone step):
+ * its record says canceled, with the cancel's reason, and keeps what the action's error recorded.
+ */
+function canceledInstead(err: AppError, signal: AbortSignal): AppError {
+  if (!signal.aborted || err.code === 'OPERATION_CANCELED') return err;
+  const reason = signal.reason instanceof AppError ? signal.reason.message : 'canceled';
+  return new AppError('OPERATION_CANCELED', `${reason}: ${err.message}`, { ...err.details });
 }
 
 /** Whether invocations of this family get an audit record: mutations always, reads with `auditReads`. */
@@ -207,6 +230,7 @@ function finishAudit(deps: Deps, inv: Invocation, id: number, status: number, er
     errorMessage: err?.message ?? null,
     libvirtCode: err?.details.libvirtCode ?? null,
     result,
+    progress: deps.operations.progressOf(id),
   });
   emitFinished(deps, inv, id);
 }

@@ -3,12 +3,13 @@ import * as v from 'valibot';
 import { PositiveInt, Time } from './query-schemas.ts';
 import { DomainName } from './schemas.ts';
 import { defineAction } from './types.ts';
+import { AUDIT_OUTCOMES } from '../model/audit.ts';
 
 /** History query parameters (as strings from the query string). */
 export const HistoryQuery = v.strictObject({
   domain: v.optional(DomainName),
   action: v.optional(v.pipe(v.string(), v.maxLength(64))),
-  outcome: v.optional(v.picklist(['pending', 'succeeded', 'failed', 'rejected', 'interrupted'], 'must be pending, succeeded, failed, rejected or interrupted')),
+  outcome: v.optional(v.picklist(AUDIT_OUTCOMES, `must be one of ${AUDIT_OUTCOMES.join(', ')}`)),
   actor: v.optional(v.pipe(v.string(), v.maxLength(64))),
   since: v.optional(Time),
   until: v.optional(Time),

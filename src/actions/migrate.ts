@@ -9,6 +9,7 @@ import { onDestination, migrationError } from '../migration/outcome.ts';
 import { moveDhcpEntries, networkNics } from '../migration/dhcp.ts';
 import { MigrateInput } from '../migration/options.ts';
 import { performMigration } from '../migration/perform.ts';
+import { operationProgress } from '../migration/progress.ts';
 import { precheck, precheckError } from '../migration/precheck.ts';
 import { stateAfter } from './domain.ts';
 import { defineAction } from './types.ts';
@@ -17,10 +18,11 @@ export default defineAction({
   name: 'migrate',
   kind: 'mutation',
   role: 'admin',
-  summary: 'Migrate a domain to another host (peer to peer; live by default), after the same checks as migrate-check',
+  cancelable: true,
+  summary: 'Migrate a domain to another host (peer to peer; live by default), after the same checks as migrate-check; cancelable (the guest stays on the source)',
   input: MigrateInput,
   domainOf: (input) => input.domain,
-  async run(input, { deps }) {
+  async run(input, { deps, signal, progress }) {
     const pre = await precheck(deps, input);
     await pre.dest?.close();
     const { report, dom } = pre;
@@ -30,7 +32,9 @@ export default defineAction({
       throw withAuditResult(precheckError(report), { migrated: false, destination: report.destinationUri, checks, source });
     }
     const nics = networkNics(await deps.libvirt.domainXml(dom));
-    const performed = await performMigration(deps, dom, report.destinationUri, input);
+    signal.throwIfAborted();
+    progress({ phase: 'starting', percent: 0 });
+    const performed = await performMigration(deps, dom, report.destinationUri, input, { signal, report: (p) => progress(operationProgress(p)) });
     const source = await stateAfter(deps, dom);
     const run = { mode: report.mode, flags: report.flags, progress: performed.progress, progressReads: performed.progressReads, durationMs: performed.durationMs };
     if (performed.error !== null) {

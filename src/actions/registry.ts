@@ -16,6 +16,9 @@ import listDomains from './list-domains.ts';
 import migrate from './migrate.ts';
 import migrateCheck from './migrate-check.ts';
 import migrationStatus from './migration-status.ts';
+import operationCancel from './operation-cancel.ts';
+import operationGet from './operation-get.ts';
+import operationsList from './operations-list.ts';
 import reboot from './reboot.ts';
 import reset from './reset.ts';
 import resume from './resume.ts';
@@ -53,6 +56,9 @@ export const ACTIONS: readonly Action[] = [
   migrate,
   migrateCheck,
   migrationStatus,
+  operationsList,
+  operationGet,
+  operationCancel,
 ];
 
 /** The actions by name. */

@@ -5,6 +5,7 @@
 import type * as v from 'valibot';
 import type { Role } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
+import type { Caller } from '../model/audit.ts';
 
 /** Where a read's data comes from: libvirt now, or the inventory view. */
 export type DataSource = 'fresh' | 'cached';
@@ -36,6 +37,14 @@ export interface ActionContext {
   auditId: number | null;
   /** The caller's read policy (reads only). */
   read?: ReadPolicy;
+  /** Who asked (null: no valid token; such calls are refused before they run). */
+  caller: Caller | null;
+  /** Aborts when the operation is canceled or outlives the action time limit (never, for reads). */
+  signal: AbortSignal;
+  /** Reports the operation's progress (ignored outside operations). */
+  progress(progress: Record<string, unknown>): void;
+  /** Every action by name (the operation actions tell mutations from reads with it). */
+  registry: ReadonlyMap<string, Action>;
 }
 
 /** A handler's answer: the data to render and what the audit record keeps of it. */
@@ -55,6 +64,8 @@ export interface Action<I = any, T = unknown> {
   summary: string;
   input: v.GenericSchema<unknown, I>;
   domainOf?: (input: I) => string | null;
+  /** Whether a running invocation can be canceled (it watches ctx.signal and undoes or stops). */
+  cancelable?: boolean;
   /** The audit log keeps the whole `xml` input beside the record (define, create), within its cap. */
   keepsXml?: boolean;
   run(input: I, ctx: ActionContext): Promise<ActionOutput<T>>;

@@ -31,6 +31,8 @@ export interface Config {
   auditReads: boolean;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
+  /** Longest an operation may run before it is canceled. */
+  maxActionMs: number;
   libvirtTimeoutMs: number;
   /** How long shutdown waits for running actions before closing their records as interrupted. */
   shutdownTimeoutMs: number;
@@ -100,7 +102,10 @@ export const SETTINGS: readonly Setting[] = [
   setting('snapshot-retention', 'DURATION', '14d', 'How long inventory snapshots are kept: 14d, 36h, 90m, or seconds.'),
   setting('audit-retention', 'DURATION', 'never', 'How long audit records and the state timeline are kept: never, or a duration such as 400d.'),
   setting('body-limit', 'SIZE', '1MiB', 'Largest request body: bytes, or with a suffix (KiB, MiB, GiB, KB, MB, GB).'),
-  setting('request-timeout', 'SECONDS', '30', 'Time limit for one HTTP request.'),
+  setting('request-timeout', 'SECONDS', '30',
+    'Time limit for one HTTP request. A mutation still running then is answered 202 with its operation\'s Location and goes on.'),
+  setting('max-action-time', 'DURATION', '1h',
+    'Longest an operation (a mutation: a shutdown waiting, a migration) may run before it is canceled: 90m, 2h, or seconds.'),
   setting('libvirt-timeout', 'SECONDS', '30', 'Time limit for one libvirt call.'),
   setting('shutdown-timeout', 'SECONDS', '30',
     'On SIGTERM, how long running actions may take to finish; those still running then are recorded as interrupted.'),
@@ -133,6 +138,7 @@ const SCHEMAS = {
   'audit-reads': booleanWord,
   'body-limit': v.pipe(nonEmpty, parsedBy(parseSize)),
   'request-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
+  'max-action-time': v.pipe(nonEmpty, parsedBy(parseDurationMs)),
   'libvirt-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'shutdown-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'snapshot-schedule': v.pipe(nonEmpty, v.check((expression) => cron.validate(expression), 'is not a cron expression (6 fields, seconds first, as */30 * * * * *)')),
@@ -243,6 +249,7 @@ function build(values: Values): Config {
     auditReads: need(values['audit-reads'], 'audit-reads'),
     bodyLimitBytes: need(values['body-limit'], 'body-limit'),
     requestTimeoutMs: need(values['request-timeout'], 'request-timeout'),
+    maxActionMs: need(values['max-action-time'], 'max-action-time'),
     libvirtTimeoutMs: need(values['libvirt-timeout'], 'libvirt-timeout'),
     shutdownTimeoutMs: need(values['shutdown-timeout'], 'shutdown-timeout'),
     tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,

@@ -1,5 +1,6 @@
 /**
- * The live event feed behind GET /v1/events: domain events and finished audit records, each with
+ * The live event feed behind GET /v1/events: domain events, finished audit records and operations'
+ * progress and ends, each with
  * an id, kept in a bounded in-memory ring so a client that reconnects with Last-Event-ID gets what
  * it missed. Ids are `<boot>-<seq>`: an id from an earlier run of the agent, or one the ring has
  * already dropped, is reported as a gap rather than silently skipped.
@@ -7,7 +8,7 @@
 import { Listeners } from './listeners.ts';
 
 /** What the feed carries. */
-export const FEED_TYPES = ['lifecycle', 'reboot', 'audit'] as const;
+export const FEED_TYPES = ['lifecycle', 'reboot', 'audit', 'operation'] as const;
 /** One of FEED_TYPES. */
 export type FeedType = (typeof FEED_TYPES)[number];
 

@@ -10,7 +10,7 @@ import {
 import { domainNics, parseCapabilities, preferredVirtType, guestDomainXml, type HostCapabilities } from './domain-xml.ts';
 import { checkForm, type FormProblem, type GuestForm, type HostFacts } from './form-checks.ts';
 import { dhcpHostXml, parseNetworkXml } from './network.ts';
-import { Steps } from './steps.ts';
+import { Steps, type StepsWatch } from './steps.ts';
 import { overlayVolumeXml, parseVolumeXml, type VolumeFacts } from './volume.ts';
 
 /** The form fields create-from-form takes (MAC optional: one is made when absent). */
@@ -37,13 +37,13 @@ export interface FormHost {
 }
 
 /** Checks the form against the host and creates the guest; throws with every bad field named. */
-export async function createFromForm(deps: FormHost, input: FormInput): Promise<{ guest: CreatedGuest; audit: Record<string, unknown> }> {
+export async function createFromForm(deps: FormHost, input: FormInput, watch: StepsWatch = {}): Promise<{ guest: CreatedGuest; audit: Record<string, unknown> }> {
   const plan = await gather(deps, { ...input, mac: (input.mac ?? randomMac()).toLowerCase() });
   const problems = checkForm(plan.form, plan.facts);
   if (problems.length > 0) throw formError(problems);
   const virtType = preferredVirtType(plan.caps);
   if (!virtType || !plan.caps.arch) throw new AppError('UNSUPPORTED', 'this host offers no hvm guest type (kvm or qemu) for its architecture');
-  const steps = new Steps();
+  const steps = new Steps({ ...watch, total: plan.form.ip === undefined ? 3 : 4 });
   let xml = '';
   try {
     const disk = await makeOverlay(deps.libvirt, steps, plan);

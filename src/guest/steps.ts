@@ -9,14 +9,28 @@ export interface StepRecord {
   undone: string[];
 }
 
-/** One all-or-nothing sequence of steps. */
+/** How a sequence is watched: how many steps it has, a cancel signal, where progress goes. */
+export interface StepsWatch {
+  total?: number;
+  signal?: AbortSignal;
+  report?: (progress: { step: number; of: number; current: string; percent: number }) => void;
+}
+
+/** One all-or-nothing sequence of steps; with a signal, a cancel stops it before its next step. */
 export class Steps {
   private readonly done: string[] = [];
   private readonly undone: string[] = [];
   private readonly undos: Array<{ what: string; run: () => Promise<unknown> }> = [];
+  private started = 0;
 
-  /** Runs one step; on success records `what` and, if given, how to undo it. */
+  constructor(private readonly watch: StepsWatch = {}) {}
+
+  /** Runs one step; on success records `what` and, if given, how to undo it. Throws the cancel's reason instead once canceled. */
   async run<T>(what: string, act: () => Promise<T>, undo?: { what: string; run: (value: T) => Promise<unknown> }): Promise<T> {
+    this.watch.signal?.throwIfAborted();
+    this.started++;
+    const of = Math.max(this.watch.total ?? 0, this.started);
+    this.watch.report?.({ step: this.started, of, current: what, percent: Math.round(((this.started - 1) / of) * 100) });
     let value: T;
     try {
       value = await act();

@@ -8,7 +8,7 @@ import type { Deps } from '../deps.ts';
 export interface InvokedSummary {
   action: string;
   domain: string | null;
-  outcome: 'succeeded' | 'failed' | 'rejected';
+  outcome: 'running' | 'succeeded' | 'failed' | 'rejected' | 'canceled';
   auditId: number | null;
   errorCode?: string;
 }
@@ -32,5 +32,9 @@ export interface AppEnv {
     invoked?: InvokedSummary;
     /** Response headers not yet applied (see respond.ts). */
     replyHeaders?: PendingHeaders;
+    /** The operation this request started, once it runs (a mutation). */
+    operation?: { id: number; protocol: 'seed' | 'rest' };
+    /** The Idempotency-Key this request claimed. */
+    idempotencyClaim?: { actor: string; key: string };
   };
 }

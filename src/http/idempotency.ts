@@ -10,6 +10,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '../errors.ts';
 import { readBodyText } from './body.ts';
 import type { AppEnv } from './context.ts';
+import { operationLocation } from '../operations/view.ts';
 import { errorResponse, jsonText, setReplyHeader } from './respond.ts';
 
 /** A key: 1–255 printable ASCII characters (RFC 8941 string), nothing a log or a header could be hurt by. */
@@ -27,11 +28,17 @@ export async function idempotent(c: Context<AppEnv>, run: () => Promise<Response
   const fingerprint = await fingerprintOf(c);
   const claim = store.claim(caller.name, key, fingerprint, c.get('deps').clock.now());
   if (claim.kind === 'mismatch') throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request', { fields: [{ field: 'Idempotency-Key', message: 'was used with a different request' }] });
-  if (claim.kind === 'in-progress') throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'the first request with this Idempotency-Key is still running; retry once it has ended', { fields: [{ field: 'Idempotency-Key', message: 'is in use by a running request' }] });
+  if (claim.kind === 'in-progress') {
+    if (claim.auditId !== null) setReplyHeader(c, 'location', operationLocation(claim.auditId));
+    const where = claim.auditId !== null ? ` (operation ${claim.auditId}; follow its Location)` : '';
+    throw new AppError('IDEMPOTENCY_KEY_IN_USE', `the first request with this Idempotency-Key is still running${where}; retry once it has ended`, { fields: [{ field: 'Idempotency-Key', message: 'is in use by a running request' }] });
+  }
   if (claim.kind === 'replay') {
     setReplyHeader(c, 'idempotency-replayed', 'true');
+    if (claim.status === 202 && claim.auditId !== null) setReplyHeader(c, 'location', operationLocation(claim.auditId));
     return jsonText(c, claim.body, claim.status as ContentfulStatusCode);
   }
+  c.set('idempotencyClaim', { actor: caller.name, key });
   const answer = await run().catch((err: unknown) => errorResponse(c, err));
   const body = await answer.clone().text();
   // A 5xx is not the request's own answer (libvirt down, the agent stopping): the key is freed for a real retry.

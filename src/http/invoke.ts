@@ -28,7 +28,7 @@ export function remoteAddress(c: Context<AppEnv>): string | null {
 }
 
 /** Dispatches the requested action with the caller, request id and client facts of `c`. */
-export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: Requested): Promise<Dispatched> {
+export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: Requested, onAccepted?: (auditId: number) => void): Promise<Dispatched> {
   const caller = c.get('caller');
   const audited = caller === null || isAudited(c.get('deps'), req.family);
   const remoteAddr = audited ? remoteAddress(c) : null;
@@ -48,6 +48,7 @@ export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: R
     userAgent: audited ? c.req.header('user-agent') ?? null : null,
     method: c.req.method,
     path: c.req.path,
+    onAccepted,
   };
   const domain = typeof req.input.domain === 'string' && req.input.domain !== '' ? req.input.domain.slice(0, 256) : null;
   try {

@@ -20,7 +20,8 @@ export function requestLifecycle(deps: Deps, registry: ReadonlyMap<string, Actio
     const started = performance.now();
     prepareRequest(c, deps, registry);
     try {
-      await withinRequestTimeout(c, next);
+      const instead = await withinRequestTimeout(c, next);
+      if (instead) c.res = instead;
     } catch (err) { // only the timeout: Hono turns a route's errors into its answer (onError) itself
       c.res = errorResponse(c, err);
     }

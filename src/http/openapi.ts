@@ -56,6 +56,18 @@ function bodySchema(route: RestRoute, input: JsonSchema): JsonSchema {
   return { ...input, properties: { ...input.properties, start: { type: 'boolean', description: 'true: define and start (create); false or absent: define only' } } };
 }
 
+const OPERATION_PARAMETERS = [
+  { name: 'Prefer', in: 'header', required: false, schema: { type: 'string' },
+    description: 'respond-async (RFC 7240), optionally with wait=SECONDS: answer 202 with the operation once it runs, instead of waiting for its end' },
+  { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 },
+    description: 'The same key and request within 24 h answers the first answer again and runs nothing; another request with it is 422, while the first runs 409' },
+];
+
+const ACCEPTED = {
+  description: 'accepted: the operation runs (respond-async, or still running at the request timeout); follow Location',
+  headers: { Location: { description: '/v1/operations/{id}', schema: { type: 'string' } } },
+};
+
 function success(route: RestRoute): Record<string, unknown> {
   if (route.stream) return { description: 'an event stream, one JSON object per event', content: { 'text/event-stream': { schema: { type: 'string' } } } };
   return { description: 'success', ...(route.cached && { headers: ORIGIN_HEADERS }) };
@@ -63,7 +75,7 @@ function success(route: RestRoute): Record<string, unknown> {
 
 function operation(route: RestRoute, action: Action): Record<string, unknown> {
   const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-  const params = route.cached ? [...pathParams, ...SOURCE_PARAMETERS] : pathParams;
+  const params = [...pathParams, ...(route.cached ? SOURCE_PARAMETERS : []), ...(route.operation ? OPERATION_PARAMETERS : [])];
   const op: Record<string, unknown> = {
     operationId: `${route.method}-/v1${route.path}`.replace(/[^a-z0-9]+/gi, '-'),
     summary: action.summary,
@@ -71,6 +83,7 @@ function operation(route: RestRoute, action: Action): Record<string, unknown> {
     parameters: params,
     responses: {
       [route.status ?? '200']: success(route),
+      ...(route.operation && { 202: ACCEPTED }),
       default: { description: 'error', content: { 'application/json': { schema: ErrorEnvelope } } },
     },
   };

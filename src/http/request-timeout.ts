@@ -1,20 +1,31 @@
 /**
- * Bounds the time of every request: one that has not answered within the request timeout gets
- * 504 REQUEST_TIMEOUT. A mutation is not cut short by it: it goes on, holds its domain, and its
- * audit record says how it ended.
+ * Bounds the time of every request. A read that has not answered within the request timeout gets
+ * 504 REQUEST_TIMEOUT. A mutation is never cut short: once it runs as an operation, a REST caller
+ * gets 202 Accepted with the operation's Location, and a seed caller (whose protocol has no 202)
+ * keeps waiting for its answer; the operation is bounded by the action time limit instead.
  */
 import type { Context, Next } from 'hono';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
+import { acceptedResponse } from './operations.ts';
 
-/** Runs the rest of the chain; rejects with REQUEST_TIMEOUT if it has not finished within the request timeout. */
-export function withinRequestTimeout(c: Context<AppEnv>, next: Next): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+/** Runs the rest of the chain; resolves null when it finished, or with the answer the timeout gave instead. */
+export function withinRequestTimeout(c: Context<AppEnv>, next: Next): Promise<Response | null> {
+  return new Promise<Response | null>((resolve, reject) => {
     const ms = c.get('deps').settings.requestTimeoutMs;
-    const timer = setTimeout(() => reject(timedOut(c.req.method, ms)), ms);
+    const timer = setTimeout(() => {
+      const op = c.get('operation');
+      if (op?.protocol === 'seed') return;
+      try {
+        if (op) resolve(acceptedResponse(c, op.id));
+        else reject(timedOut(c.req.method, ms));
+      } catch (err) {
+        reject(err);
+      }
+    }, ms);
     next().then(() => {
       clearTimeout(timer);
-      resolve();
+      resolve(null);
     }, (err: unknown) => {
       clearTimeout(timer);
       reject(err);

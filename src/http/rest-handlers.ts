@@ -13,6 +13,7 @@ import { readMutationBody } from './body.ts';
 import type { AppEnv } from './context.ts';
 import { idempotent } from './idempotency.ts';
 import { invoke } from './invoke.ts';
+import { runOperation } from './operations.ts';
 import { notCached, readPolicy, setOriginHeaders } from './read-policy.ts';
 import { json, xml } from './respond.ts';
 import { invokeRead, sourcedJson } from './sourced.ts';
@@ -78,8 +79,8 @@ export const domainRead: RouteHandler = async (c, action) => {
 /** A mutation of the path's domain with the body's options (the domain in the body is refused). */
 export const domainMutation: RouteHandler = (c, action) => idempotent(c, async () => {
   const { body, rejection } = await readMutationBody(c);
-  const { output, auditId } = await invoke(c, 'rest', { action, family: 'mutation', input: { ...body, ...inPath(c) }, rejection: rejection ?? domainInBody(body) });
-  return json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') });
+  const req = { action, family: 'mutation' as const, input: { ...body, ...inPath(c) }, rejection: rejection ?? domainInBody(body) };
+  return runOperation(c, 'rest', req, ({ output, auditId }) => json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') }));
 });
 
 /** POST /domains/{name}/migrate-check: a read that takes a body like migrate's. */
@@ -112,9 +113,21 @@ export const createOrDefine: RouteHandler = (c) => idempotent(c, async () => {
     ? new AppError('VALIDATION_FAILED', 'start: a guest built from the create form is always started', { fields: [{ field: 'start', message: 'must be true or absent with the create form' }] })
     : undefined;
   const action = start === true || fromForm ? 'create' : 'define';
-  const { output, auditId } = await invoke(c, 'rest', { action, family: 'mutation', input: rest, rejection: unreadable ?? badStart ?? notStarted });
-  return json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') }, 201);
+  const req = { action, family: 'mutation' as const, input: rest, rejection: unreadable ?? badStart ?? notStarted };
+  return runOperation(c, 'rest', req, ({ output, auditId }) => json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') }, 201));
 });
+
+/** GET /operations/{id}: one operation; `wait` long-polls until it ends. */
+export const operationGet: RouteHandler = async (c, action) => {
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input: { ...c.req.query(), id: c.req.param('id') } });
+  return json(c, output.data);
+};
+
+/** DELETE /operations/{id}: cancels it; 202 with the operation (ended, or still ending). */
+export const operationCancel: RouteHandler = async (c, action) => {
+  const { output } = await invoke(c, 'rest', { action, family: 'mutation', input: { id: c.req.param('id') } });
+  return json(c, output.data, 202);
+};
 
 /** GET /events: the Server-Sent Events stream. */
 export const events: RouteHandler = async (c, action) => {

@@ -24,7 +24,9 @@ export interface RestRoute {
   handler: handle.RouteHandler;
   body?: 'path-domain' | 'create';
   query?: boolean;
-  status?: '200' | '201';
+  status?: '200' | '201' | '202';
+  /** A mutation that runs as an operation: Prefer: respond-async, Idempotency-Key, and its 202. */
+  operation?: boolean;
   pathFields?: string[];
   cached?: boolean;
   stream?: boolean;
@@ -34,11 +36,11 @@ export interface RestRoute {
 /** Every REST route, in the order the API documents them. */
 export const REST_ROUTES: readonly RestRoute[] = [
   { method: 'get', path: '/domains', action: 'list-domains', handler: handle.listDomains, cached: true },
-  { method: 'post', path: '/domains', action: 'create', handler: handle.createOrDefine, body: 'create', status: '201' },
+  { method: 'post', path: '/domains', action: 'create', handler: handle.createOrDefine, body: 'create', status: '201', operation: true },
   { method: 'get', path: '/domains/{name}', action: 'get-domain', handler: handle.getDomain, cached: true },
-  { method: 'delete', path: '/domains/{name}', action: 'undefine', handler: handle.domainMutation },
+  { method: 'delete', path: '/domains/{name}', action: 'undefine', handler: handle.domainMutation, operation: true },
   { method: 'get', path: '/domains/{name}/xml', action: 'domain-xml', handler: handle.domainXml },
-  ...DOMAIN_ACTIONS.map((a): RestRoute => ({ method: 'post', path: `/domains/{name}/actions/${a}`, action: a, handler: handle.domainMutation, body: 'path-domain' })),
+  ...DOMAIN_ACTIONS.map((a): RestRoute => ({ method: 'post', path: `/domains/{name}/actions/${a}`, action: a, handler: handle.domainMutation, body: 'path-domain', operation: true })),
   { method: 'post', path: '/domains/{name}/actions/{action}', action: '(unknown)', handler: handle.unknownDomainAction, hidden: true },
   { method: 'post', path: '/domains/{name}/migrate-check', action: 'migrate-check', handler: handle.migrateCheck, body: 'path-domain' },
   { method: 'get', path: '/domains/{name}/migration', action: 'migration-status', handler: handle.domainRead },
@@ -46,6 +48,9 @@ export const REST_ROUTES: readonly RestRoute[] = [
   { method: 'get', path: '/history', action: 'history-list', handler: handle.queryRead, query: true },
   { method: 'get', path: '/history/{id}', action: 'history-get', handler: handle.recordRead },
   { method: 'get', path: '/history/{id}/xml', action: 'history-xml', handler: handle.recordXml },
+  { method: 'get', path: '/operations', action: 'operations-list', handler: handle.queryRead, query: true },
+  { method: 'get', path: '/operations/{id}', action: 'operation-get', handler: handle.operationGet, query: true, pathFields: ['id'] },
+  { method: 'delete', path: '/operations/{id}', action: 'operation-cancel', handler: handle.operationCancel, status: '202' },
   { method: 'get', path: '/snapshots', action: 'snapshots-list', handler: handle.snapshotList, query: true },
   { method: 'get', path: '/snapshots/{id}', action: 'snapshot-get', handler: handle.snapshotGet },
   { method: 'get', path: '/domains/{name}/timeline', action: 'domain-timeline', handler: handle.timeline, query: true, pathFields: ['domain'] },

@@ -14,6 +14,7 @@ import { readJsonObject, readMutationBody } from './body.ts';
 import type { AppEnv } from './context.ts';
 import { idempotent } from './idempotency.ts';
 import { invoke, type Requested } from './invoke.ts';
+import { runOperation } from './operations.ts';
 import { goJsonPlain } from '../model/json.ts';
 import { notCached, readPolicy, setOriginHeaders } from './read-policy.ts';
 import { goJsonResponse, jsonText, xml } from './respond.ts';
@@ -69,8 +70,8 @@ function seedVm(c: Context<AppEnv>, output: ActionOutput): Response {
 async function seedMutation(c: Context<AppEnv>, method: 'post' | 'delete'): Promise<Response> {
   const { body, rejection } = await readMutationBody(c);
   const requested = method === 'post' ? fromPost(body) : fromDelete(body);
-  const { output, auditId } = await invoke(c, 'seed', { ...requested, rejection: rejection ?? requested.rejection });
-  return goJsonResponse(c, { ...(output.data as object), auditId, requestId: c.get('requestId') });
+  const req = { ...requested, rejection: rejection ?? requested.rejection };
+  return runOperation(c, 'seed', req, ({ output, auditId }) => goJsonResponse(c, { ...(output.data as object), auditId, requestId: c.get('requestId') }));
 }
 
 /** Maps a POST body to an action and its input. */

@@ -44,3 +44,14 @@ export function jobProgress(type: number, stats: Record<string, number | bigint 
   if (typeof stats.errmsg === 'string') out.errorMessage = stats.errmsg;
   return out;
 }
+
+/** A migration's progress as its operation reports it: the phase, a percentage and the figures. */
+export function operationProgress(p: JobProgress): Record<string, unknown> {
+  const phase = (p.diskRemaining ?? 0) > 0 ? 'disk' : (p.memoryIteration ?? 0) > 1 ? 'converging' : 'memory';
+  const percent = p.dataTotal ? Math.min(100, Math.round(((p.dataProcessed ?? 0) / p.dataTotal) * 100)) : undefined;
+  return {
+    phase, percent, dataProcessed: p.dataProcessed, dataRemaining: p.dataRemaining, dataTotal: p.dataTotal,
+    memoryBps: p.memoryBps, memoryIteration: p.memoryIteration, diskProcessed: p.diskProcessed, diskTotal: p.diskTotal,
+    downtimeMs: p.downtimeMs, timeElapsedMs: p.timeElapsedMs,
+  };
+}

@@ -10,8 +10,18 @@ export interface Caller {
   role: Role;
 }
 
-/** How an audited action ended. `pending` until it ends; `interrupted` if the agent died first. */
-export type AuditOutcome = 'pending' | 'succeeded' | 'failed' | 'rejected' | 'interrupted';
+/**
+ * Where an audited action is: `pending` when received, `running` once validated and holding its
+ * domain (an operation), then how it ended; `canceled` by a caller or the action time limit,
+ * `interrupted` if the agent stopped first.
+ */
+export type AuditOutcome = 'pending' | 'running' | 'succeeded' | 'failed' | 'rejected' | 'canceled' | 'interrupted';
+
+/** Every AuditOutcome, in lifecycle order. */
+export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['pending', 'running', 'succeeded', 'failed', 'rejected', 'canceled', 'interrupted'];
+
+/** The outcomes of a record that has not ended. */
+export const UNFINISHED_OUTCOMES: readonly AuditOutcome[] = ['pending', 'running'];
 
 /** Which protocol a request came in on. */
 export type AuditProtocol = 'seed' | 'rest';
@@ -52,17 +62,21 @@ export interface AuditRefusal {
 /** What is known when it ends. */
 export interface AuditEnd {
   finishedAt: number; // epoch ms
-  outcome: Exclude<AuditOutcome, 'pending' | 'interrupted'>;
+  outcome: Exclude<AuditOutcome, 'pending' | 'running' | 'interrupted'>;
   httpStatus: number;
   errorCode: string | null;
   errorMessage: string | null;
   libvirtCode: number | null;
   result: Record<string, unknown> | null;
+  /** The last progress the operation reported, if any. */
+  progress?: Record<string, unknown> | null;
 }
 
 /** One audit record as stored. */
 export interface AuditRecord extends AuditStart {
   id: number;
+  /** When it began to run (validated, its domain held); null until then, and for refusals. */
+  startedAt: number | null;
   finishedAt: number | null;
   durationMs: number | null;
   outcome: AuditOutcome;
@@ -71,6 +85,8 @@ export interface AuditRecord extends AuditStart {
   errorMessage: string | null;
   libvirtCode: number | null;
   result: Record<string, unknown> | null;
+  /** The operation's last reported progress (null when it reported none). */
+  progress: Record<string, unknown> | null;
 }
 
 /** History filters; all optional. Times are epoch ms, inclusive. */
@@ -78,6 +94,10 @@ export interface AuditQuery {
   domain?: string;
   action?: string;
   outcome?: AuditOutcome;
+  /** Any of these outcomes (operations' status filter). */
+  outcomes?: readonly AuditOutcome[];
+  /** Any of these actions (the operations list: the mutations). */
+  actions?: readonly string[];
   actor?: string;
   since?: number;
   until?: number;

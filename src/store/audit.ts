@@ -45,6 +45,8 @@ interface AuditRow {
   error_message: string | null;
   libvirt_code: number | null;
   result: string | null;
+  started_at: number | null;
+  progress: string | null;
 }
 
 type Statement<Params extends unknown[] | object, Row = unknown> = BetterSqlite3.Statement<
@@ -57,6 +59,8 @@ export class SqliteAuditStore implements AuditStore {
   readonly #insertPending: Statement<Record<string, SqlValue>>;
   readonly #finishPending: Statement<Record<string, SqlValue>>;
   readonly #interruptPending: Statement<Record<string, SqlValue>>;
+  readonly #markRunning: Statement<[number, number]>;
+  readonly #saveProgress: Statement<[string, number]>;
   readonly #selectById: Statement<[number], AuditRow>;
   readonly #pruneFinished: Statement<[number]>;
   readonly #insertRefusal: Statement<Record<string, SqlValue>>;
@@ -92,13 +96,15 @@ export class SqliteAuditStore implements AuditStore {
       UPDATE audit
       SET finished_at = @finishedAt, duration_ms = MAX(0, @finishedAt - received_at), outcome = @outcome,
           http_status = @httpStatus, error_code = @errorCode, error_message = @errorMessage,
-          libvirt_code = @libvirtCode, result = @result
-      WHERE id = @id AND outcome = 'pending'`);
+          libvirt_code = @libvirtCode, result = @result, progress = coalesce(@progress, progress)
+      WHERE id = @id AND outcome IN ('pending', 'running')`);
     this.#interruptPending = db.prepare(`
       UPDATE audit SET outcome = 'interrupted', finished_at = @at, error_code = @errorCode, error_message = @errorMessage
-      WHERE outcome = 'pending'`);
+      WHERE outcome IN ('pending', 'running')`);
+    this.#markRunning = db.prepare<[number, number]>("UPDATE audit SET outcome = 'running', started_at = ? WHERE id = ? AND outcome = 'pending'");
+    this.#saveProgress = db.prepare<[string, number]>("UPDATE audit SET progress = ? WHERE id = ? AND outcome = 'running'");
     this.#selectById = db.prepare<[number], AuditRow>('SELECT * FROM audit WHERE id = ?');
-    this.#pruneFinished = db.prepare<[number]>("DELETE FROM audit WHERE received_at < ? AND outcome != 'pending'");
+    this.#pruneFinished = db.prepare<[number]>("DELETE FROM audit WHERE received_at < ? AND outcome NOT IN ('pending', 'running')");
   }
 
   /** Writes a pending record (params bounded); returns its id. */
@@ -151,7 +157,17 @@ export class SqliteAuditStore implements AuditStore {
     })();
   }
 
-  /** Completes a pending record; returns false (and changes nothing) if it is not pending. */
+  /** Marks a pending record running (its operation began) at `at`. */
+  markRunning(id: number, at: number): void {
+    this.#markRunning.run(at, id);
+  }
+
+  /** Keeps a running operation's latest progress (bounded like a result). */
+  saveProgress(id: number, progress: Record<string, unknown>): void {
+    this.#saveProgress.run(JSON.stringify(boundResult(progress)), id);
+  }
+
+  /** Completes a pending or running record; returns false (and changes nothing) if it has ended. */
   finish(id: number, end: AuditEnd): boolean {
     const { changes } = this.#finishPending.run({
       id,
@@ -162,6 +178,7 @@ export class SqliteAuditStore implements AuditStore {
       errorMessage: end.errorMessage === null ? null : truncateText(end.errorMessage, MAX_MESSAGE_CHARS),
       libvirtCode: end.libvirtCode,
       result: end.result === null ? null : JSON.stringify(boundResult(end.result)),
+      progress: end.progress ? JSON.stringify(boundResult(end.progress)) : null,
     });
     return changes > 0;
   }
@@ -193,7 +210,7 @@ export class SqliteAuditStore implements AuditStore {
     return { records, nextCursor: (rows.length > limit || kept.length < Math.min(rows.length, limit)) && last ? last.id : null };
   }
 
-  /** Deletes finished records received before `before` (a pending one is still running); returns how many. */
+  /** Deletes finished records received before `before` (a pending or running one has not ended); returns how many. */
   prune(before: number): number {
     return this.#pruneFinished.run(before).changes;
   }
@@ -218,11 +235,18 @@ function filterConditions(q: AuditQuery): SqlFragment[] {
   if (q.domain !== undefined) conditions.push(sql`domain = ${q.domain}`);
   if (q.action !== undefined) conditions.push(sql`action = ${q.action}`);
   if (q.outcome !== undefined) conditions.push(sql`outcome = ${q.outcome}`);
+  if (q.outcomes !== undefined) conditions.push(sql`outcome IN (${list(q.outcomes)})`);
+  if (q.actions !== undefined) conditions.push(sql`action IN (${list(q.actions)})`);
   if (q.actor !== undefined) conditions.push(sql`actor = ${q.actor}`);
   if (q.since !== undefined) conditions.push(sql`received_at >= ${q.since}`);
   if (q.until !== undefined) conditions.push(sql`received_at <= ${q.until}`);
   if (q.before !== undefined) conditions.push(sql`id < ${q.before}`);
   return conditions;
+}
+
+/** `?, ?, …` for each value (an empty list matches nothing: NULL). */
+function list(values: readonly string[]): SqlFragment {
+  return values.length === 0 ? sql`NULL` : joinSql(values.map((value) => sql`${value}`), sql`, `);
 }
 
 // Rows until their stored JSON and text pass MAX_PAGE_BYTES (always at least one): records are
@@ -231,7 +255,7 @@ function withinPageBytes(rows: AuditRow[]): AuditRow[] {
   let bytes = 0;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
-    bytes += 512 + utf8Bytes(row.params) + utf8Bytes(row.result) + utf8Bytes(row.error_message) + utf8Bytes(row.user_agent);
+    bytes += 512 + utf8Bytes(row.params) + utf8Bytes(row.result) + utf8Bytes(row.progress) + utf8Bytes(row.error_message) + utf8Bytes(row.user_agent);
     if (bytes > MAX_PAGE_BYTES && i > 0) return rows.slice(0, i);
   }
   return rows;
@@ -254,6 +278,7 @@ function recordFromRow(row: AuditRow): AuditRecord {
     id: row.id,
     requestId: row.request_id,
     receivedAt: row.received_at,
+    startedAt: row.started_at,
     finishedAt: row.finished_at,
     durationMs: row.duration_ms,
     actor: row.actor,
@@ -271,6 +296,7 @@ function recordFromRow(row: AuditRow): AuditRecord {
     errorMessage: row.error_message,
     libvirtCode: row.libvirt_code,
     result: row.result === null ? null : parseJsonObject(row.result),
+    progress: row.progress === null ? null : parseJsonObject(row.progress),
   };
 }
 

@@ -25,6 +25,7 @@ export class SqliteIdempotencyStore {
   readonly #insert: BetterSqlite3.Statement<[string, string, string, number]>;
   readonly #complete: BetterSqlite3.Statement<[number | null, number, string, string, string]>;
   readonly #release: BetterSqlite3.Statement<[string, string]>;
+  readonly #attach: BetterSqlite3.Statement<[number, string, string]>;
   readonly #claimTx: (actor: string, key: string, fingerprint: string, now: number) => Claim;
 
   constructor(db: Database) {
@@ -32,6 +33,7 @@ export class SqliteIdempotencyStore {
     this.#insert = db.prepare<[string, string, string, number]>('INSERT INTO idempotency_keys (actor, key, fingerprint, created_at) VALUES (?, ?, ?, ?)');
     this.#complete = db.prepare<[number | null, number, string, string, string]>('UPDATE idempotency_keys SET audit_id = ?, status = ?, body = ? WHERE actor = ? AND key = ?');
     this.#release = db.prepare<[string, string]>('DELETE FROM idempotency_keys WHERE actor = ? AND key = ?');
+    this.#attach = db.prepare<[number, string, string]>('UPDATE idempotency_keys SET audit_id = ? WHERE actor = ? AND key = ? AND status IS NULL');
     this.#claimTx = db.transaction((actor: string, key: string, fingerprint: string, now: number): Claim => {
       const row = this.#select.get(actor, key);
       if (row && now - row.created_at < IDEMPOTENCY_TTL_MS) return existing(row, fingerprint);
@@ -44,6 +46,11 @@ export class SqliteIdempotencyStore {
   /** Claims `key` for `actor`'s request, or says what an earlier request with it found. */
   claim(actor: string, key: string, fingerprint: string, now: number): Claim {
     return this.#claimTx(actor, key, fingerprint, now);
+  }
+
+  /** Links a claimed key to the operation its request started, so a retry while it runs can name it. */
+  attach(actor: string, key: string, auditId: number): void {
+    this.#attach.run(auditId, actor, key);
   }
 
   /** Stores the answer of the request that claimed the key; an answer too large to keep releases it. */

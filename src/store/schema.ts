@@ -92,7 +92,24 @@ export function readUserVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
+/**
+ * The first line a migration that rebuilds a referenced table starts with: foreign keys are off
+ * around its transaction (SQLite ignores the pragma inside one), so dropping the old table does
+ * not fire ON DELETE actions; foreign_key_check still runs before it commits.
+ */
+export const FOREIGN_KEYS_OFF = '-- govirthost: foreign-keys-off';
+
 function applyOne(db: Database, migration: Migration): void {
+  const keysOff = migration.sql.startsWith(FOREIGN_KEYS_OFF) && db.pragma('foreign_keys', { simple: true }) === 1;
+  if (keysOff) db.pragma('foreign_keys = OFF');
+  try {
+    applyInTransaction(db, migration);
+  } finally {
+    if (keysOff) db.pragma('foreign_keys = ON');
+  }
+}
+
+function applyInTransaction(db: Database, migration: Migration): void {
   const step = db.transaction(() => {
     // Another process may have applied it since we looked; the write lock (IMMEDIATE) settles who.
     if (readUserVersion(db) >= migration.version) return;

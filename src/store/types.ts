@@ -14,9 +14,13 @@ export interface AuditStore {
   keepDocument(id: number, field: string, body: string): void;
   /** A document kept with a record (its params field, e.g. xml), or null. */
   document(id: number, field: string): string | null;
+  /** Marks a pending record running: its operation began at `at`. */
+  markRunning(id: number, at: number): void;
+  /** Keeps a running operation's latest progress. */
+  saveProgress(id: number, progress: Record<string, unknown>): void;
   /** Completes that same record. */
   finish(id: number, end: AuditEnd): void;
-  /** Marks every record still pending as interrupted (at start, or at a shutdown deadline, with its own message); returns how many. */
+  /** Marks every record still pending or running as interrupted (at start, or at a shutdown deadline, with its own message); returns how many. */
   markInterrupted(at: number, message?: string): number;
   /** One record, or null. */
   get(id: number): AuditRecord | null;

@@ -15,7 +15,7 @@ const LAYERS: Record<string, number> = {
   auth: 1, host: 1, 'errors.ts': 1,
   model: 2, config: 2,
   store: 3,
-  events: 4, inventory: 4, guest: 4, migration: 4,
+  events: 4, inventory: 4, guest: 4, migration: 4, operations: 4,
   'deps.ts': 5,
   actions: 6,
   http: 7, ui: 7, jobs: 7, ops: 7,

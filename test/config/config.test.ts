@@ -16,6 +16,7 @@ const DEFAULTS: Config = {
   auditReads: false,
   bodyLimitBytes: 1048576,
   requestTimeoutMs: 30_000,
+  maxActionMs: 3_600_000,
   libvirtTimeoutMs: 30_000,
   shutdownTimeoutMs: 30_000,
   tls: undefined,

@@ -16,7 +16,7 @@ describe('SqliteAuditStore: one record', () => {
     assert.deepEqual(store.get(id), {
       ...auditStart({ remoteAddr: null, userAgent: null }),
       id, finishedAt: null, durationMs: null, outcome: 'pending', httpStatus: null, errorCode: null,
-      errorMessage: null, libvirtCode: null, result: null,
+      errorMessage: null, libvirtCode: null, result: null, startedAt: null, progress: null,
     });
   });
 
@@ -33,7 +33,7 @@ describe('SqliteAuditStore: one record', () => {
     const id = store.begin(start);
     assert.equal(store.finish(id, end), true);
     const stored = { ...start.params, xml: { sha256: createHash('sha256').update(xml).digest('hex'), bytes: xml.length } };
-    assert.deepEqual(store.get(id), { ...start, params: stored, ...end, id, durationMs: 1234 });
+    assert.deepEqual(store.get(id), { ...start, params: stored, ...end, id, durationMs: 1234, startedAt: null, progress: null });
   });
 
   test('finish stores a null result as null', () => {
@@ -74,7 +74,7 @@ describe('SqliteAuditStore.markInterrupted', () => {
     assert.deepEqual(store.get(pending), {
       ...auditStart({ requestId: 'b' }), id: pending, finishedAt: 1_800_000_000_000, durationMs: null,
       outcome: 'interrupted', httpStatus: null, errorCode: INTERRUPTED_ERROR_CODE,
-      errorMessage: INTERRUPTED_ERROR_MESSAGE, libvirtCode: null, result: null,
+      errorMessage: INTERRUPTED_ERROR_MESSAGE, libvirtCode: null, result: null, startedAt: null, progress: null,
     });
     assert.equal(store.finish(pending, auditEnd()), false);
     assert.equal(store.markInterrupted(1_800_000_000_001), 0);
@@ -83,7 +83,7 @@ describe('SqliteAuditStore.markInterrupted', () => {
 
 /** 40 records cycling through domains, actions, actors and outcomes, one second apart. */
 function seedHistory(store: SqliteAuditStore): AuditRecord[] {
-  const outcomes: Exclude<AuditOutcome, 'pending' | 'interrupted'>[] = ['succeeded', 'failed', 'rejected'];
+  const outcomes: Exclude<AuditOutcome, 'pending' | 'running' | 'interrupted'>[] = ['succeeded', 'failed', 'rejected'];
   for (let i = 0; i < 40; i++) {
     const receivedAt = 1_000_000 + i * 1000;
     const id = store.begin(auditStart({

@@ -12,6 +12,7 @@ import { DomainLocks } from '../../src/model/locks.ts';
 import { createApp } from '../../src/app.ts';
 import { TokenVerifier, createToken, loadTokens, type Role } from '../../src/auth/tokens.ts';
 import type { Deps, Settings } from '../../src/deps.ts';
+import { Operations } from '../../src/operations/tracker.ts';
 import { EventFeed } from '../../src/events/feed.ts';
 import { DomainEventHub } from '../../src/events/hub.ts';
 import { Listeners } from '../../src/events/listeners.ts';
@@ -58,6 +59,9 @@ export interface TestAppOptions {
   /** The failed-auth rate limiter and the disk guard, as main.ts wires them (absent: none). */
   authLimiter?: FailedAuthLimiter;
   disk?: DiskGuard;
+  /** The action time limit (default 1 h) and how often operations publish progress (default 1 s). */
+  maxActionMs?: number;
+  progressIntervalMs?: number;
 }
 
 /** Background options for tests: a snapshot every second, retention as in production. */
@@ -82,9 +86,12 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const db = openDatabase(opts.dbPath ?? ':memory:');
   upgradeSchema(db);
   const { verifier, tokens } = opts.withTokens ? makeTokens() : { verifier: null, tokens: {} };
+  const audit = new SqliteAuditStore(db);
+  const feed = new EventFeed();
   const deps: Deps = {
     libvirt, events, tokens: verifier,
-    audit: new SqliteAuditStore(db),
+    audit,
+    operations: new Operations({ audit, feed, now: () => Date.now(), maxActionMs: opts.maxActionMs ?? 3_600_000, progressIntervalMs: opts.progressIntervalMs }),
     definitions: new SqliteDefinitionStore(db),
     host: { sysinfo: () => readSysinfo() },
     locks: new DomainLocks(),
@@ -95,7 +102,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       storagePool: 'default', network: 'default', migrateCheckTimeoutMs: 5_000, readTimeoutMs: 2_000, ...opts.settings,
     },
     inventory: createInventory(db),
-    feed: new EventFeed(),
+    feed,
     auditFinished: new Listeners(),
     ...(opts.authLimiter && { authLimiter: opts.authLimiter }),
     ...(opts.disk && { disk: opts.disk }),
