@@ -68,6 +68,7 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['audit-reads', null, { auditReads: true }],
   ['body-limit', '512KiB', { bodyLimitBytes: 524288 }],
   ['request-timeout', '5', { requestTimeoutMs: 5000 }],
+  ['max-action-time', '2h', { maxActionMs: 7_200_000 }],
   ['libvirt-timeout', '2.5', { libvirtTimeoutMs: 2500 }],
   ['shutdown-timeout', '45', { shutdownTimeoutMs: 45_000 }],
   ['migrate-uri-template', 'qemu+tcp://{target}:16509/system', { migrateUriTemplate: 'qemu+tcp://{target}:16509/system' }],
@@ -350,6 +351,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 26);
+    assert.equal(SETTINGS.length, 27);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The request timeout, with libvirt that never answers (a wire-level fake that is silent on the
- * calls the requests make): a read and a mutation each get 504 REQUEST_TIMEOUT after the limit, in
- * the error envelope with the request id, and the mutation's audit record is left to say how it ends.
+ * calls the requests make): a read gets 504 REQUEST_TIMEOUT after the limit, in the error envelope
+ * with the request id; a REST mutation gets 202 with its operation's Location and goes on; a seed
+ * mutation (a protocol with no 202) is not cut off and gets its own answer when it ends.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +25,12 @@ before(async () => {
   fake.handlers.set(110, () => stringReply('test:///default')); // CONNECT_GET_URI
   fake.handlers.set(344, () => ({ silent: true })); // CONNECT_GET_ALL_DOMAIN_STATS
   fake.handlers.set(273, () => ({ silent: true })); // CONNECT_LIST_ALL_DOMAINS
-  fake.handlers.set(23, () => ({ silent: true })); // DOMAIN_LOOKUP_BY_NAME
+  // DOMAIN_LOOKUP_BY_NAME: 'slow' is not found after three limits; anything else never answers.
+  fake.handlers.set(23, async (p) => {
+    if (!p.payload.includes(Buffer.from('slow'))) return { silent: true };
+    await new Promise((resolve) => setTimeout(resolve, LIMIT_MS * 3));
+    return { error: { code: 42, domain: 10, message: "Domain not found: no domain with matching name 'slow'" } };
+  });
   await fake.listen();
   process.env.GVH_FAKE_SILENT_URI = fake.uri;
   t = await buildTestApp({ uriVar: 'GVH_FAKE_SILENT_URI', settings: { requestTimeoutMs: LIMIT_MS, readTimeoutMs: 10_000 } });
@@ -49,11 +55,23 @@ test('a fresh read libvirt never answers gets 504 REQUEST_TIMEOUT after the limi
   assert.ok(ms >= LIMIT_MS - 20 && ms < LIMIT_MS + 1500, `answered after ${Math.round(ms)} ms`);
 });
 
-test('a mutation gets 504 too, says the action goes on, and its audit record stays pending', async () => {
+test('a mutation still running at the limit gets 202 with its operation, not 504, and goes on', async () => {
   const { answer, ms } = await timed('POST', '/v1/domains/stuck/actions/reset');
-  assertError(answer, 504, 'REQUEST_TIMEOUT');
-  assert.match(answer.body.error.message, /the action goes on/);
+  assert.equal(answer.status, 202, answer.text);
   assert.ok(ms >= LIMIT_MS - 20 && ms < LIMIT_MS + 1500, `answered after ${Math.round(ms)} ms`);
   const record = oneAudit(t, 'timeout-post');
-  assert.deepEqual([record.action, record.outcome], ['reset', 'pending']);
+  assert.deepEqual([record.action, record.outcome], ['reset', 'running']);
+  assert.equal(answer.headers.get('location'), `/v1/operations/${record.id}`);
+  assert.deepEqual([answer.body.id, answer.body.status, answer.body.action, answer.body.domain], [record.id, 'running', 'reset', 'stuck']);
+  const followed = await call(t, 'GET', `/v1/operations/${record.id}`);
+  assert.deepEqual([followed.status, followed.body.status], [200, 'running']);
+});
+
+test('a seed mutation is not cut off at the limit: it gets its own answer when it ends', async () => {
+  const t0 = performance.now();
+  const answer = await call(t, 'POST', '/', { domain: 'slow', action: 'reset' }, { 'x-request-id': 'timeout-seed' });
+  const ms = performance.now() - t0;
+  assertError(answer, 404, 'NOT_FOUND');
+  assert.ok(ms >= LIMIT_MS * 3 - 20, `answered after ${Math.round(ms)} ms`);
+  assert.equal(oneAudit(t, 'timeout-seed').outcome, 'failed');
 });

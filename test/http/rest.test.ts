@@ -203,8 +203,8 @@ describe('REST on a real QEMU guest', () => {
     assert.equal((await act(q, 'reset')).status, 200, 'the lock is released afterwards');
   });
 
-  test('a shutdown wait the request timeout cannot cover is refused at once: 400 on wait (the timeout itself: request-timeout.test.ts)', async () => {
-    const limited = await buildTestApp({ uriVar: 'GVH_A_URI', settings: { requestTimeoutMs: 1000 } });
+  test('a shutdown wait the action time limit cannot cover is refused at once: 400 on wait', async () => {
+    const limited = await buildTestApp({ uriVar: 'GVH_A_URI', maxActionMs: 1000 });
     try {
       const t0 = performance.now();
       const a = await act(limited, 'shutdown', { wait: 4 });
