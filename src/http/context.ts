@@ -34,6 +34,8 @@ export interface AppEnv {
     replyHeaders?: PendingHeaders;
     /** The operation this request started, once it runs (a mutation). */
     operation?: { id: number; protocol: 'seed' | 'rest' };
+    /** A long poll's own time limit (epoch ms), past the request timeout. */
+    extendedUntil?: number;
     /** The Idempotency-Key this request claimed. */
     idempotencyClaim?: { actor: string; key: string };
   };

@@ -2,7 +2,8 @@
  * Bounds the time of every request. A read that has not answered within the request timeout gets
  * 504 REQUEST_TIMEOUT. A mutation is never cut short: once it runs as an operation, a REST caller
  * gets 202 Accepted with the operation's Location, and a seed caller (whose protocol has no 202)
- * keeps waiting for its answer; the operation is bounded by the action time limit instead.
+ * keeps waiting for its answer; the operation is bounded by the action time limit instead. A long
+ * poll (GET /v1/operations/{id}?wait=) extends its own limit to cover the wait it was asked for.
  */
 import type { Context, Next } from 'hono';
 import { AppError } from '../errors.ts';
@@ -13,7 +14,12 @@ import { acceptedResponse } from './operations.ts';
 export function withinRequestTimeout(c: Context<AppEnv>, next: Next): Promise<Response | null> {
   return new Promise<Response | null>((resolve, reject) => {
     const ms = c.get('deps').settings.requestTimeoutMs;
-    const timer = setTimeout(() => {
+    const fire = () => {
+      const extended = (c.get('extendedUntil') ?? 0) - Date.now();
+      if (extended > 0) {
+        timer = setTimeout(fire, extended);
+        return;
+      }
       const op = c.get('operation');
       if (op?.protocol === 'seed') return;
       try {
@@ -22,7 +28,8 @@ export function withinRequestTimeout(c: Context<AppEnv>, next: Next): Promise<Re
       } catch (err) {
         reject(err);
       }
-    }, ms);
+    };
+    let timer = setTimeout(fire, ms);
     next().then(() => {
       clearTimeout(timer);
       resolve(null);

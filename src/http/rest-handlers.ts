@@ -14,6 +14,7 @@ import type { AppEnv } from './context.ts';
 import { idempotent } from './idempotency.ts';
 import { invoke } from './invoke.ts';
 import { runOperation } from './operations.ts';
+import { MAX_OPERATION_WAIT_SECONDS } from '../actions/operation-get.ts';
 import { notCached, readPolicy, setOriginHeaders } from './read-policy.ts';
 import { json, xml } from './respond.ts';
 import { invokeRead, sourcedJson } from './sourced.ts';
@@ -117,8 +118,10 @@ export const createOrDefine: RouteHandler = (c) => idempotent(c, async () => {
   return runOperation(c, 'rest', req, ({ output, auditId }) => json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') }, 201));
 });
 
-/** GET /operations/{id}: one operation; `wait` long-polls until it ends. */
+/** GET /operations/{id}: one operation; `wait` long-polls until it ends (past the request timeout: the wait is what was asked for). */
 export const operationGet: RouteHandler = async (c, action) => {
+  const wait = Number(c.req.query('wait'));
+  if (wait > 0 && wait <= MAX_OPERATION_WAIT_SECONDS) c.set('extendedUntil', Date.now() + wait * 1000 + 1000);
   const { output } = await invoke(c, 'rest', { action, family: 'read', input: { ...c.req.query(), id: c.req.param('id') } });
   return json(c, output.data);
 };
