@@ -13,6 +13,7 @@ import { dhcpHostElements, parseNetworkXml } from '../../../src/guest/network.ts
 import { hostEnv, openHost } from '../../support/hosts.ts';
 import { assertError, call, oneAudit, type Answer } from '../../support/http.ts';
 import { sleep } from '../../support/wait.ts';
+import type { FeedEvent } from '../../../src/events/feed.ts';
 
 const BASE = 'gvh-base.qcow2';
 const UNREACHABLE = '10.213.77.9'; // on the hosts' /24, answered by nobody
@@ -202,6 +203,36 @@ describe('migration between two private hosts', () => {
     assert.equal(rec.result?.migrated, false);
     assert.ok(Number(rec.result?.abortedAfterMs) >= 1000, String(rec.result?.abortedAfterMs));
     assert.equal((rec.result?.source as { state: string }).state, 'running');
+  });
+
+  test('an asynchronous migration shows rising bytes in its operation and on the feed; a cancel leaves the guest running on A', async () => {
+    const name = fresh('mc');
+    const dom = await running(name, 2048); // ~5.5 MiB at 1 MiB/s: seconds to watch and cancel it
+    const events: FeedEvent[] = [];
+    const off = t.deps.feed.subscribe((e) => { if (e.type === 'operation' && e.domain === name) events.push(e); });
+    try {
+      const accepted = await call(t, 'POST', `/v1/domains/${name}/actions/migrate`, { target: B, bandwidth: 1 }, { prefer: 'respond-async' });
+      assert.equal(accepted.status, 202, accepted.text);
+      const location = accepted.headers.get('location')!;
+      const processed: number[] = [];
+      for (const until = Date.now() + 30_000; Date.now() < until && processed.length < 2; await sleep(300)) {
+        const op = await call(t, 'GET', location);
+        const bytes = op.body.progress?.dataProcessed ?? 0;
+        if (bytes > (processed.at(-1) ?? 0)) processed.push(bytes);
+      }
+      assert.equal(processed.length, 2, `bytes rose: ${processed.join(' → ')}`);
+      const canceled = await call(t, 'DELETE', location);
+      assert.equal(canceled.status, 202, canceled.text);
+      const ended = await call(t, 'GET', `${location}?wait=20`);
+      assert.deepEqual([ended.body.status, ended.body.error?.code, ended.body.result?.migrated], ['canceled', 'OPERATION_CANCELED', false]);
+      assert.equal((await a.domainState(dom)).stateText, 'running', 'still running on A');
+      assert.equal(await lookup(b, name), null, 'nothing left on B');
+      const fed = events.filter((e) => e.data.id === accepted.body.id);
+      assert.ok(fed.some((e) => Number((e.data.progress as Record<string, number> | null)?.dataProcessed) > 0), 'progress on the feed');
+      assert.equal(fed.at(-1)?.data.status, 'canceled');
+    } finally {
+      off();
+    }
   });
 
   test('offline: the definition of a shut-off guest moves to B', async () => {
