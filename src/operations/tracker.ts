@@ -158,8 +158,8 @@ export class Operations {
 
   #publish(record: AuditRecord, op: LiveOperation | null): void {
     if (!this.#feed) return;
-    const view = operationView(record, op);
-    this.#feed.publish('operation', record.domain, this.#now(), view as unknown as Record<string, unknown>);
+    // Nested: the operation's own `id` must not mask the event's.
+    this.#feed.publish('operation', record.domain, this.#now(), { operation: operationView(record, op) });
   }
 }
 

@@ -49,6 +49,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .actions label { display: inline-flex; gap: .25rem; align-items: center; font-size: .9rem; }
 .actions input[type=number] { width: 4.2rem; }
 .result { font-size: .9rem; min-height: 1.2rem; }
+.operations { list-style: none; padding: 0; }
+.operations li { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; padding: .3rem 0; }
+.operations progress { width: 12rem; }
+.op-progress { font-size: .9rem; color: var(--muted); }
 .outcome { font-weight: 700; padding: 0 .35rem; border-radius: 3px; }
 .outcome-succeeded { color: var(--ok); background: #e3f4e8; }
 .outcome-failed, .outcome-interrupted { color: var(--bad); background: #fbe6e7; }

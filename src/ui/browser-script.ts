@@ -2,8 +2,11 @@
  * The overview's script, shipped inside the agent as plain JavaScript (no build step). It keeps the
  * domains table current from the event stream (/ui/api/events: the same feed as /v1/events,
  * authenticated by the session cookie, which EventSource sends by itself), and runs the row
- * actions through the same REST endpoints (/ui/api/domains/{name}/actions/{action}). Without it the
- * page still shows everything as rendered.
+ * actions through the same REST endpoints (/ui/api/domains/{name}/actions/{action}). Actions are
+ * sent with Prefer: respond-async (wait=10): a long one answers 202 and is followed, like every
+ * running operation, through the stream's operation events: a progress bar, a Cancel button
+ * (DELETE /ui/api/operations/{id}), and its domain's row saying what runs. Without it the page
+ * still shows everything as rendered.
  */
 
 /** app.js */
@@ -93,14 +96,85 @@ export const APP_JS = String.raw`
       }).catch(function () {});
   }
 
+  var opsList = document.getElementById('operations');
+  var opsEmpty = document.getElementById('operations-empty');
+  var canCancel = opsList && opsList.dataset.canCancel === 'true';
+
+  function mibOf(bytes) { return typeof bytes === 'number' ? (bytes / 1048576).toFixed(1) : '?'; }
+  // The same words as the server's progressText (ui/operations.tsx).
+  function progressText(op) {
+    var p = op.progress || {};
+    if (typeof p.dataProcessed === 'number') return (p.phase || 'copying') + ': ' + mibOf(p.dataProcessed) + ' of ' + mibOf(p.dataTotal) + ' MiB';
+    if (typeof p.step === 'number') return 'step ' + p.step + ' of ' + p.of + ': ' + (p.current || '');
+    if (typeof p.remainingSeconds === 'number') return 'waited ' + p.waitedSeconds + ' s, ' + p.remainingSeconds + ' s left';
+    return 'running';
+  }
+  function opItem(id) { return opsList ? opsList.querySelector('[data-operation="' + id + '"]') : null; }
+  function newOpItem(op) {
+    var li = document.createElement('li');
+    li.dataset.operation = String(op.id);
+    li.dataset.domain = op.domain || '';
+    var title = document.createElement('span');
+    title.className = 'op-title';
+    title.textContent = op.action + ' ' + (op.domain || '') + ' #' + op.id;
+    var bar = document.createElement('progress');
+    bar.setAttribute('aria-label', op.action + ' progress');
+    var text = document.createElement('span');
+    text.className = 'op-progress';
+    li.appendChild(title); li.appendChild(bar); li.appendChild(text);
+    if (canCancel && op.cancelable) {
+      var b = document.createElement('button');
+      b.type = 'button'; b.className = 'danger'; b.dataset.cancel = String(op.id); b.textContent = 'Cancel';
+      li.appendChild(b);
+    }
+    opsList.insertBefore(li, opsList.firstChild);
+    return li;
+  }
+  function showOperation(op) {
+    if (!opsList) return;
+    var li = opItem(op.id);
+    var tr = op.domain ? rowOf(op.domain) : null;
+    if (op.status === 'running' || op.status === 'pending') {
+      li = li || newOpItem(op);
+      var bar = li.querySelector('progress');
+      var p = op.progress || {};
+      if (typeof p.percent === 'number') { bar.max = 100; bar.value = p.percent; } else bar.removeAttribute('value');
+      setText(li.querySelector('.op-progress'), progressText(op));
+      if (tr) setText(cell(tr, 'result'), op.action + ': ' + progressText(op) + ' · operation #' + op.id);
+    } else {
+      if (li) li.remove();
+      if (tr && cell(tr, 'result') && cell(tr, 'result').dataset.operation === String(op.id)) {
+        var out = cell(tr, 'result');
+        setText(out, op.action + ': ' + op.status + (op.error ? ' · ' + op.error.message : '') + ' · audit record #' + op.id);
+        out.className = 'result ' + (op.status === 'succeeded' ? 'outcome-succeeded' : 'outcome-failed');
+        setBusy(tr, false);
+      }
+    }
+    if (opsEmpty) opsEmpty.hidden = opsList.children.length > 0;
+  }
+  if (opsList) opsList.addEventListener('click', function (e) {
+    var b = e.target.closest('button[data-cancel]');
+    if (!b || b.disabled) return;
+    if (!window.confirm('Cancel operation #' + b.dataset.cancel + '?')) return;
+    b.disabled = true;
+    fetch('/ui/api/operations/' + encodeURIComponent(b.dataset.cancel), {
+      method: 'DELETE', credentials: 'same-origin', headers: { 'x-gvh-ui': '1' }
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (answer) {
+        if (res.ok) showOperation(answer); else { b.disabled = false; window.alert('Cancel failed: ' + ((answer.error && answer.error.message) || res.status)); }
+      });
+    }).catch(function () { b.disabled = false; });
+  });
+
   function connect() {
-    var es = new EventSource('/ui/api/events?type=lifecycle,audit');
+    var es = new EventSource('/ui/api/events?type=lifecycle,audit,operation');
     es.onopen = function () { setText(live, 'Live: updates arrive as they happen.'); refreshAll(); };
     es.onerror = function () { setText(live, 'Live updates interrupted; reconnecting…'); };
     es.onmessage = function (e) {
       var m;
       try { m = JSON.parse(e.data); } catch (err) { return; }
       if (m.type === 'gap') { refreshAll(); return; }
+      if (m.type === 'operation') { if (m.operation) showOperation(m.operation); return; }
       if (!m.domain) return;
       if (m.type === 'lifecycle') {
         var tr = rowOf(m.domain);
@@ -143,12 +217,19 @@ export const APP_JS = String.raw`
     setBusy(tr, true);
     setText(out, action + ': running…');
     out.className = 'result';
+    var following = false;
     fetch('/ui/api/domains/' + encodeURIComponent(name) + '/actions/' + action, {
       method: 'POST', credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', 'x-gvh-ui': '1' },
+      headers: { 'content-type': 'application/json', 'x-gvh-ui': '1', prefer: 'respond-async, wait=10' },
       body: JSON.stringify(payload)
     }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (answer) {
+        if (res.status === 202) {
+          following = true;
+          out.dataset.operation = String(answer.id);
+          showOperation(answer);
+          return;
+        }
         setText(out, describe(action, res, answer));
         out.className = 'result ' + (res.ok ? 'outcome-succeeded' : 'outcome-failed');
         var id = res.ok ? answer.auditId : answer.error && answer.error.auditId;
@@ -158,7 +239,7 @@ export const APP_JS = String.raw`
     }).catch(function (err) {
       setText(out, action + ' failed: ' + err.message);
       out.className = 'result outcome-failed';
-    }).then(function () { setBusy(tr, false); refresh(name); });
+    }).then(function () { if (!following) { setBusy(tr, false); refresh(name); } });
   }
 
   table.addEventListener('click', function (e) {

@@ -3,6 +3,8 @@ import type { DomainView } from '../model/domain-view.ts';
 import type { HostFigures, SnapshotRecord } from '../model/inventory.ts';
 import { LineChart, type Series } from './charts.tsx';
 import { cpuSeconds, dash, duration, mib, stateClass } from './format.ts';
+import type { OperationView } from '../operations/view.ts';
+import { RunningOperations } from './operations.tsx';
 
 /** Memory in use, kB: total less free less buffers (the seed's figures carry no page cache). */
 export function usedKb(s: HostFigures['sysinfo']): number {
@@ -78,7 +80,7 @@ function Actions(p: { name: string; state: string }) {
   return (
     <div class="actions" role="group" aria-label={`Actions for ${p.name}`}>
       {SIMPLE_ACTIONS.map(([a, label]) => <ActionButton action={a} label={label} state={p.state} />)}
-      <label>wait s <input type="number" min="0" max="3600" value="30" data-field="wait" /></label>
+      <label>wait s <input type="number" min="0" max="86400" value="30" data-field="wait" /></label>
       <label><input type="checkbox" data-field="force" /> force</label>
       <ActionButton action="shutdown" label="Shut down" state={p.state} />
       <ActionButton action="reset" label="Reset" state={p.state} danger />
@@ -107,7 +109,7 @@ function DomainRow(p: { d: DomainView | null; name: string; canAct: boolean }) {
 }
 
 /** The overview's content. */
-export function Overview(p: { host: HostFigures; snapshots: SnapshotRecord[]; from: number; to: number; domains: DomainView[]; canAct: boolean }) {
+export function Overview(p: { host: HostFigures; snapshots: SnapshotRecord[]; from: number; to: number; domains: DomainView[]; canAct: boolean; operations: OperationView[] }) {
   return (
     <>
       <h1>Host {p.host.libvirt.hostname}</h1>
@@ -116,6 +118,7 @@ export function Overview(p: { host: HostFigures; snapshots: SnapshotRecord[]; fr
         <HostFiguresList host={p.host} />
         <Charts snapshots={p.snapshots} from={p.from} to={p.to} host={p.host} />
       </section>
+      <RunningOperations operations={p.operations} canCancel={p.canAct} />
       <section aria-labelledby="domains-h">
         <h2 id="domains-h">Domains</h2>
         <p id="live-status" class="live" aria-live="polite">As loaded; live updates need JavaScript.</p>

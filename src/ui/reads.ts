@@ -9,6 +9,7 @@ import { invoke } from '../http/invoke.ts';
 import { invokeRead } from '../http/sourced.ts';
 import type { HostFigures, SnapshotPage, SnapshotRecord, TimelinePage } from '../model/inventory.ts';
 import type { AuditPage } from '../model/audit.ts';
+import type { OperationView } from '../operations/view.ts';
 
 /** The charts' window. */
 export const DAY_MS = 86_400_000;
@@ -62,4 +63,9 @@ export async function readXml(c: Context<AppEnv>, domain: string): Promise<strin
 /** A page of the audit log (query as the API takes it). */
 export async function readHistory(c: Context<AppEnv>, query: Record<string, string>): Promise<AuditPage> {
   return (await read(c, 'history-list', query)).output.data as AuditPage;
+}
+
+/** The operations running now, newest first. */
+export async function readRunningOperations(c: Context<AppEnv>): Promise<OperationView[]> {
+  return ((await read(c, 'operations-list', { status: 'running', limit: '100' })).output.data as { operations: OperationView[] }).operations;
 }

@@ -20,7 +20,7 @@ import { download } from './export.ts';
 import { HistoryPage, apiQuery } from './history-page.tsx';
 import { Frame, type FrameProps } from './layout.tsx';
 import { Overview } from './overview.tsx';
-import { DAY_MS, readDomain, readDomains, readHistory, readHost, readSnapshots, readTimeline, readXml } from './reads.ts';
+import { DAY_MS, readDomain, readDomains, readHistory, readHost, readRunningOperations, readSnapshots, readTimeline, readXml } from './reads.ts';
 import { csrfGuard, endSession, sessionCaller, startSession } from './session.ts';
 import { setReplyHeader } from '../http/respond.ts';
 
@@ -51,10 +51,10 @@ export function uiRoutes(): Hono<AppEnv> {
   });
   ui.get('/ui', (c) => page(c, 'Overview', 'overview', async () => {
     const to = c.get('deps').clock.now();
-    const [host, snapshots, domains] = await Promise.all([readHost(c), readSnapshots(c, to - DAY_MS), readDomains(c)]);
+    const [host, snapshots, domains, operations] = await Promise.all([readHost(c), readSnapshots(c, to - DAY_MS), readDomains(c), readRunningOperations(c)]);
     const from = chartStart(snapshots.map((s) => s.takenAt), to);
     const canAct = roleAllows(c.get('caller')!.role, 'operator');
-    return <Overview host={host} snapshots={snapshots} from={from} to={to} domains={domains} canAct={canAct} />;
+    return <Overview host={host} snapshots={snapshots} from={from} to={to} domains={domains} canAct={canAct} operations={operations} />;
   }, true));
   ui.get('/ui/domains/:name', (c) => page(c, c.req.param('name'), undefined, async () => {
     const name = c.req.param('name');

@@ -112,9 +112,9 @@ describe('operations on a real QEMU guest that ignores ACPI', () => {
       assert.match(rec.errorMessage ?? '', /canceled by anonymous/);
       const cancel = oneAudit(q, auditRequestOf(q, 'operation-cancel'));
       assert.deepEqual([cancel.outcome, cancel.result?.operation], ['succeeded', a.body.id]);
-      const mine = events.filter((e) => e.data.id === a.body.id);
-      assert.ok(mine.some((e) => e.data.status === 'running' && typeof (e.data.progress as Record<string, number> | null)?.remainingSeconds === 'number'), 'progress on the feed');
-      assert.equal(mine.at(-1)?.data.status, 'canceled', 'the end on the feed');
+      const mine = events.filter((e) => op(e).id === a.body.id);
+      assert.ok(mine.some((e) => op(e).status === 'running' && typeof (op(e).progress as Record<string, number> | null)?.remainingSeconds === 'number'), 'progress on the feed');
+      assert.equal(op(mine.at(-1)!).status, 'canceled', 'the end on the feed');
     } finally {
       off();
     }
@@ -131,4 +131,9 @@ describe('operations on a real QEMU guest that ignores ACPI', () => {
 /** The request id of the newest record of `action`. */
 function auditRequestOf(t: TestApp, action: string): string {
   return t.deps.audit.query({ action, limit: 1 }).records[0]!.requestId;
+}
+
+/** The operation an `operation` event carries. */
+function op(e: { data: Record<string, unknown> }): { id: number; status: string; progress: Record<string, unknown> | null } {
+  return e.data.operation as { id: number; status: string; progress: Record<string, unknown> | null };
 }

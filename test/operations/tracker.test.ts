@@ -28,11 +28,11 @@ test('begin marks the record running and publishes it; end publishes the ended r
   const { audit, ops, events, start } = setup();
   const { id } = start();
   assert.equal(audit.get(id)?.outcome, 'running');
-  assert.deepEqual(events.map((e) => [e.type, e.data.id, e.data.status]), [['operation', id, 'running']]);
+  assert.deepEqual(events.map((e) => [e.type, op(e).id, op(e).status]), [['operation', id, 'running']]);
   audit.finish(id, auditEnd());
   ops.end(id, audit.get(id));
   assert.equal(ops.live(id), undefined);
-  assert.deepEqual(events.at(-1)?.data.status, 'succeeded');
+  assert.deepEqual(op(events.at(-1)!).status, 'succeeded');
 });
 
 test('progress is stored and published at most once per interval, the latest one last', async () => {
@@ -42,8 +42,8 @@ test('progress is stored and published at most once per interval, the latest one
   assert.deepEqual(audit.get(id)?.progress, { step: 1 }, 'the first report goes at once');
   await sleep(150);
   assert.deepEqual(audit.get(id)?.progress, { step: 50 }, 'the latest one follows within the interval');
-  const published = events.filter((e) => e.data.progress !== null);
-  assert.deepEqual(published.map((e) => (e.data.progress as { step: number }).step), [1, 50]);
+  const published = events.filter((e) => op(e).progress !== null);
+  assert.deepEqual(published.map((e) => (op(e).progress as { step: number }).step), [1, 50]);
 });
 
 test('cancel: aborts a cancelable operation with the reason, refuses one that is not, and knows ended ones', async () => {
@@ -89,3 +89,8 @@ test('steps stop before the next step once canceled, undo what was done, and rep
   assert.deepEqual(steps.record(), { steps: ['one'], undone: ['one undone'] });
   assert.deepEqual(reported.map((r) => [r.step, r.of, r.current]), [[1, 3, 'one']]);
 });
+
+/** The operation an `operation` event carries. */
+function op(e: { data: Record<string, unknown> }): { id: number; status: string; progress: Record<string, unknown> | null } {
+  return e.data.operation as { id: number; status: string; progress: Record<string, unknown> | null };
+}

@@ -60,7 +60,7 @@ describe('the agent process', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('SIGKILL during shutdown {wait: 60} leaves a pending record', async () => {
+  test('SIGKILL during shutdown {wait: 60} leaves a running record', async () => {
     const created = await api(agent, 'POST', '/v1/domains', { xml: tinyGuestXml(name), start: true });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.state, 'running');
@@ -68,9 +68,9 @@ describe('the agent process', () => {
     let pending: any[] = [];
     for (let i = 0; i < 50 && pending.length === 0; i++) {
       await sleep(100);
-      pending = (await api(agent, 'GET', `/v1/history?domain=${name}&action=shutdown&outcome=pending`)).body.records;
+      pending = (await api(agent, 'GET', `/v1/history?domain=${name}&action=shutdown&outcome=running`)).body.records;
     }
-    assert.equal(pending.length, 1, 'the shutdown is pending while it waits');
+    assert.equal(pending.length, 1, 'the shutdown is running while it waits');
     pendingId = pending[0].id;
     agent.proc.kill('SIGKILL');
     assert.deepEqual(await agent.exited, { code: null, signal: 'SIGKILL' });
@@ -87,6 +87,7 @@ describe('the agent process', () => {
     assert.ok(rec.body.finishedAt >= rec.body.receivedAt);
     assert.equal(rec.body.httpStatus, null);
     assert.deepEqual((await api(agent, 'GET', '/v1/history?outcome=pending')).body.records, []);
+    assert.deepEqual((await api(agent, 'GET', '/v1/history?outcome=running')).body.records, []);
     const create = (await api(agent, 'GET', `/v1/history?action=create`)).body.records;
     assert.equal(create[0]?.outcome, 'succeeded', 'earlier records survive the kill');
   });

@@ -29,15 +29,15 @@ async function start(db: string, shutdownTimeout: number): Promise<Running> {
   return { agent, base };
 }
 
-/** Polls the history until the domain's shutdown is pending; returns its audit id. */
+/** Polls the history until the domain's shutdown is running; returns its audit id. */
 async function pendingShutdown(r: Running, domain: string): Promise<number> {
   for (let i = 0; i < 100; i++) {
-    const res = await fetch(`${r.base}/v1/history?domain=${domain}&action=shutdown&outcome=pending`);
+    const res = await fetch(`${r.base}/v1/history?domain=${domain}&action=shutdown&outcome=running`);
     const records = ((await res.json()) as { records: Array<{ id: number }> }).records;
     if (records[0]) return records[0].id;
     await sleep(100);
   }
-  throw new Error(`no pending shutdown: ${r.agent.output()}`);
+  throw new Error(`no running shutdown: ${r.agent.output()}`);
 }
 
 function readRecord(db: string, id: number): AuditRecord | null {

@@ -92,6 +92,24 @@ describe('the dashboard in Chromium, on QEMU guests', () => {
     assert.deepEqual(await enabledActions(stopped), ['reboot', 'suspend', 'shutdown', 'reset', 'destroy'], 'its buttons follow the new state');
   });
 
+  test('a running operation appears live with its progress bar and Cancel; its row says what runs; Cancel ends it', async () => {
+    await page.goto(`${served.url}/ui`);
+    const started = await call(t, 'POST', `/v1/domains/${running}/actions/shutdown`, { wait: 120 }, { prefer: 'respond-async' });
+    assert.equal(started.status, 202, started.text);
+    const item = page.locator(`#operations li[data-operation="${started.body.id}"]`);
+    await item.locator('.op-progress', { hasText: /s left/ }).waitFor({ timeout: ROW_BOUND_MS * 2 });
+    assert.match(await item.locator('.op-title').textContent() ?? '', new RegExp(`shutdown ${running}`));
+    assert.ok(Number(await item.locator('progress').getAttribute('value')) >= 0);
+    const rowResult = page.locator(`#domains tbody tr[data-domain="${running}"] [data-col="result"]`);
+    assert.match(await rowResult.textContent() ?? '', new RegExp(`shutdown: waited \\d+ s, \\d+ s left · operation #${started.body.id}`));
+    await screenshot(page, 'overview-running-operation');
+    page.once('dialog', (d) => { void d.accept(); });
+    await item.locator('button[data-cancel]').click();
+    await item.waitFor({ state: 'detached', timeout: ROW_BOUND_MS * 2 });
+    assert.equal(t.deps.audit.get(started.body.id)?.outcome, 'canceled');
+    assert.equal(await rowState(running), 'running', 'the guest is untouched');
+  });
+
   test('shutdown with force from the page stops the guest; the answer, its audit record and its history row appear', async () => {
     const row = page.locator(`#domains tbody tr[data-domain="${running}"]`);
     await row.locator('[data-field="wait"]').fill('1');
@@ -166,7 +184,7 @@ describe('the dashboard in Chromium, on QEMU guests', () => {
     const xml = await page.locator('#xml').textContent();
     assert.match(xml ?? '', new RegExp(`<name>${running}</name>`));
     assert.equal(await page.locator('#xml *').count(), 0, 'the XML is text, not markup');
-    assert.equal(await page.locator('#history tbody tr[data-action="shutdown"]').count(), 1);
+    assert.equal(await page.locator('#history tbody tr[data-action="shutdown"]').count(), 2, 'the canceled shutdown and the forced one');
     await screenshot(page, 'domain');
   });
 

@@ -227,9 +227,9 @@ describe('migration between two private hosts', () => {
       assert.deepEqual([ended.body.status, ended.body.error?.code, ended.body.result?.migrated], ['canceled', 'OPERATION_CANCELED', false]);
       assert.equal((await a.domainState(dom)).stateText, 'running', 'still running on A');
       assert.equal(await lookup(b, name), null, 'nothing left on B');
-      const fed = events.filter((e) => e.data.id === accepted.body.id);
-      assert.ok(fed.some((e) => Number((e.data.progress as Record<string, number> | null)?.dataProcessed) > 0), 'progress on the feed');
-      assert.equal(fed.at(-1)?.data.status, 'canceled');
+      const fed = events.filter((e) => op(e).id === accepted.body.id);
+      assert.ok(fed.some((e) => Number((op(e).progress as Record<string, number> | null)?.dataProcessed) > 0), 'progress on the feed');
+      assert.equal(op(fed.at(-1)!).status, 'canceled');
     } finally {
       off();
     }
@@ -296,3 +296,8 @@ describe('migration between two private hosts', () => {
     await a.deleteStorageVol(leftover); // the source's overlay stays after a copy: libvirt leaves it
   });
 });
+
+/** The operation an `operation` event carries. */
+function op(e: { data: Record<string, unknown> }): { id: number; status: string; progress: Record<string, unknown> | null } {
+  return e.data.operation as { id: number; status: string; progress: Record<string, unknown> | null };
+}
