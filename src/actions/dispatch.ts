@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { roleAllows } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, boundedError, excerpt, toAppError, type FieldError } from '../errors.ts';
-import type { AuditProtocol, Caller } from '../model/audit.ts';
+import type { AuditProtocol, AuditRecord, Caller } from '../model/audit.ts';
 import { nameInXml } from './schemas.ts';
 import type { Action, ActionOutput, ReadPolicy } from './types.ts';
 
@@ -73,34 +73,38 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
   const refusal = refusalOf(deps, inv, action);
   if (refusal) throw refuse(deps, inv, refusal);
   const audited = isAudited(deps, inv.family);
-  const auditId = audited ? beginAudit(deps, inv) : null;
+  const receivedAt = deps.clock.now();
+  const auditId = audited ? beginAudit(deps, inv, receivedAt) : null;
   const started = performance.now();
   const ended = deps.ops?.inFlight.begin({ action: inv.action, requestId: inv.requestId, auditId, startedAt: deps.clock.now() });
   let outcome: DispatchOutcome = 'succeeded';
   let locked: string | null = null;
   let signal = NEVER_ABORTED;
+  let finished: AuditRecord | null = null;
   try {
     if (deps.ops?.stopping()) throw new AppError('SHUTTING_DOWN', 'the agent is shutting down; try again once it is back, or another host');
     if (!action || action.kind !== inv.family) throw inv.rejection ?? unknownAction(inv.action);
     if (inv.rejection) throw inv.rejection;
     const input = validate(action, inv.input);
     locked = lockDomain(deps, action, input);
-    const op = auditId !== null && action.kind === 'mutation' ? deps.operations.begin({ id: auditId, role: action.role, cancelable: action.cancelable === true }) : null;
+    const op = auditId !== null && action.kind === 'mutation'
+      ? deps.operations.begin({ record: runningRecord(deps, inv, auditId, receivedAt), role: action.role, cancelable: action.cancelable === true })
+      : null;
     if (op) signal = op.signal;
     if (op && auditId !== null) inv.onAccepted?.(auditId);
     const ctx = { deps, requestId: inv.requestId, auditId, read: inv.read, caller: inv.caller, signal, progress: op?.report ?? IGNORE_PROGRESS, registry };
     const output = await action.run(input, ctx);
     keepXml(deps, action, auditId, input);
-    if (auditId !== null) finishAudit(deps, inv, auditId, 200, null, output.audit ?? null);
+    if (auditId !== null) finished = finishAudit(deps, inv, auditId, 200, null, output.audit ?? null);
     return { action, output, auditId };
   } catch (thrown) {
     const err = boundedError(canceledInstead(toAppError(thrown), signal));
     outcome = outcomeOf(err);
     if (!(thrown instanceof AppError) && err.code === 'INTERNAL') deps.log.error({ err: thrown, requestId: inv.requestId }, 'action failed unexpectedly');
-    if (auditId !== null) finishAudit(deps, inv, auditId, err.status, err, err.details.result ?? null);
+    if (auditId !== null) finished = finishAudit(deps, inv, auditId, err.status, err, err.details.result ?? null);
     throw new DispatchError(err, auditId);
   } finally {
-    if (signal !== NEVER_ABORTED && auditId !== null) deps.operations.end(auditId, deps.audit.get(auditId));
+    if (signal !== NEVER_ABORTED && auditId !== null) deps.operations.end(auditId, finished ?? deps.audit.get(auditId));
     if (locked !== null) deps.locks.release(locked);
     ended?.();
     deps.ops?.metrics?.observeAction(inv.action, outcome, (performance.now() - started) / 1000);
@@ -206,22 +210,37 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value.slice(0, 256) : null;
 }
 
-function beginAudit(deps: Deps, inv: Invocation): number {
+/** The record of an operation as it starts to run, built in memory (no read). */
+function runningRecord(deps: Deps, inv: Invocation, id: number, receivedAt: number): AuditRecord {
+  return {
+    id, requestId: inv.requestId, receivedAt, startedAt: deps.clock.now(), finishedAt: null, durationMs: null,
+    actor: inv.caller?.name ?? 'anonymous', remoteAddr: inv.remoteAddr, userAgent: inv.userAgent, protocol: inv.protocol,
+    action: inv.action.slice(0, 64), domain: domainOf(inv), target: text(inv.input.target), params: {},
+    outcome: 'running', httpStatus: null, errorCode: null, errorMessage: null, libvirtCode: null, result: null, progress: null,
+  };
+}
+
+function domainOf(inv: Invocation): string | null {
+  return text(inv.input.domain) ?? text(inv.input.hostname) ?? (typeof inv.input.xml === 'string' ? nameInXml(inv.input.xml) : null);
+}
+
+function beginAudit(deps: Deps, inv: Invocation, receivedAt: number): number {
   return deps.audit.begin({
     requestId: inv.requestId,
-    receivedAt: deps.clock.now(),
+    receivedAt,
     actor: inv.caller?.name ?? 'anonymous',
     remoteAddr: inv.remoteAddr,
     userAgent: inv.userAgent,
     protocol: inv.protocol,
     action: inv.action.slice(0, 64) || '(none)',
-    domain: text(inv.input.domain) ?? text(inv.input.hostname) ?? (typeof inv.input.xml === 'string' ? nameInXml(inv.input.xml) : null),
+    domain: domainOf(inv),
     target: text(inv.input.target),
     params: inv.input,
   });
 }
 
-function finishAudit(deps: Deps, inv: Invocation, id: number, status: number, err: AppError | null, result: Record<string, unknown> | null): void {
+/** Completes record `id`; returns it when it was read back (for the listeners), else null. */
+function finishAudit(deps: Deps, inv: Invocation, id: number, status: number, err: AppError | null, result: Record<string, unknown> | null): AuditRecord | null {
   deps.audit.finish(id, {
     finishedAt: deps.clock.now(),
     outcome: err === null ? 'succeeded' : outcomeOf(err),
@@ -231,11 +250,13 @@ function finishAudit(deps: Deps, inv: Invocation, id: number, status: number, er
     libvirtCode: err?.details.libvirtCode ?? null,
     result,
     progress: deps.operations.progressOf(id),
+    startedAt: deps.operations.startedAt(id),
   });
-  emitFinished(deps, inv, id);
+  return emitFinished(deps, inv, id);
 }
 
-function emitFinished(deps: Deps, inv: Invocation, id: number): void {
+function emitFinished(deps: Deps, inv: Invocation, id: number): AuditRecord | null {
   const record = deps.auditFinished.size > 0 ? deps.audit.get(id) : null;
   if (record) deps.auditFinished.emit({ record, family: inv.family }, (e) => deps.log.error({ err: e }, 'audit listener failed'));
+  return record;
 }

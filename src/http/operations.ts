@@ -55,6 +55,7 @@ export async function runOperation(c: Context<AppEnv>, protocol: AuditProtocol, 
 /** 202 Accepted with the operation's Location and its current state. */
 export function acceptedResponse(c: Context<AppEnv>, id: number): Response {
   const deps = c.get('deps');
+  deps.operations.announce(id); // shown to a caller: marked running, on the feed
   const record = deps.audit.get(id);
   if (!record) throw new AppError('INTERNAL', `operation ${id} has no record`);
   setReplyHeader(c, 'location', operationLocation(id));

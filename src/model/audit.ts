@@ -70,6 +70,8 @@ export interface AuditEnd {
   result: Record<string, unknown> | null;
   /** The last progress the operation reported, if any. */
   progress?: Record<string, unknown> | null;
+  /** When its operation began to run (kept unless the record already has it). */
+  startedAt?: number | null;
 }
 
 /** One audit record as stored. */

@@ -3,6 +3,10 @@
  * domain until it ends. Its audit record is its durable state; this keeps what only the running
  * process has: the way to cancel it, its latest progress, and who waits for its end. Progress is
  * written to the record and published on the event feed at most once per interval.
+ *
+ * Most actions end within milliseconds, so an operation is announced (its record marked running,
+ * a `running` event published) only once it has run for ANNOUNCE_AFTER_MS, reported progress, or
+ * been shown to a caller (a 202): a quick action costs no write and no event beyond its end.
  */
 import { AppError } from '../errors.ts';
 import type { Role } from '../auth/tokens.ts';
@@ -13,10 +17,12 @@ import { operationView } from './view.ts';
 
 /** How often, at most, a running operation's progress is stored and published. */
 export const PROGRESS_INTERVAL_MS = 1000;
+/** How long an operation runs before it is announced (unless progress or a 202 announces it first). */
+export const ANNOUNCE_AFTER_MS = 200;
 
-/** What an operation starts with. */
+/** What an operation starts with: its record as it is now (running), the role it needs, whether it can be canceled. */
 export interface OperationStart {
-  id: number;
+  record: AuditRecord;
   role: Role;
   cancelable: boolean;
 }
@@ -26,14 +32,17 @@ export interface LiveOperation {
   readonly id: number;
   readonly role: Role;
   readonly cancelable: boolean;
+  readonly startedAt: number;
   progress: Record<string, unknown> | null;
   readonly controller: AbortController;
   /** The record as it was when the operation began (for views without a read). */
-  readonly record: AuditRecord | null;
+  readonly record: AuditRecord;
   readonly waiters: Set<() => void>;
+  announced: boolean;
   flushAt: number;
   flushTimer: NodeJS.Timeout | undefined;
   limitTimer: NodeJS.Timeout | undefined;
+  announceTimer: NodeJS.Timeout | undefined;
 }
 
 /** What the action sees of its operation. */
@@ -67,19 +76,35 @@ export class Operations {
     return this.#maxActionMs;
   }
 
-  /** Marks record `start.id` running and tracks it; the handle's signal aborts on cancel or at the time limit. */
+  /** Tracks the operation of `start.record`; the handle's signal aborts on cancel or at the time limit. */
   begin(start: OperationStart): OperationHandle {
-    const at = this.#now();
-    this.#audit.markRunning(start.id, at);
+    const r = start.record;
     const op: LiveOperation = {
-      id: start.id, role: start.role, cancelable: start.cancelable, progress: null, controller: new AbortController(),
-      record: this.#audit.get(start.id), waiters: new Set(), flushAt: 0, flushTimer: undefined, limitTimer: undefined,
+      id: r.id, role: start.role, cancelable: start.cancelable, startedAt: r.startedAt ?? this.#now(), progress: null,
+      controller: new AbortController(), record: r, waiters: new Set(), announced: false,
+      flushAt: 0, flushTimer: undefined, limitTimer: undefined, announceTimer: undefined,
     };
     op.limitTimer = setTimeout(() => op.controller.abort(timeLimitReached(this.#maxActionMs)), this.#maxActionMs);
     op.limitTimer.unref();
+    op.announceTimer = setTimeout(() => this.announce(op.id), ANNOUNCE_AFTER_MS);
+    op.announceTimer.unref();
     this.#live.set(op.id, op);
-    if (op.record) this.#publish(op.record, op);
     return { signal: op.controller.signal, report: (progress) => this.#report(op, progress) };
+  }
+
+  /** Marks operation `id` running in its record and publishes it, once (a 202 calls it before answering). */
+  announce(id: number): void {
+    const op = this.#live.get(id);
+    if (!op || op.announced) return;
+    op.announced = true;
+    clearTimeout(op.announceTimer);
+    this.#audit.markRunning(op.id, op.startedAt);
+    this.#publish(op.record, op);
+  }
+
+  /** When operation `id` began to run, while it runs here. */
+  startedAt(id: number): number | null {
+    return this.#live.get(id)?.startedAt ?? null;
   }
 
   /** The operation's latest progress, for the record that ends it. */
@@ -94,6 +119,7 @@ export class Operations {
     this.#live.delete(id);
     clearTimeout(op.flushTimer);
     clearTimeout(op.limitTimer);
+    clearTimeout(op.announceTimer);
     if (record) this.#publish(record, null);
     for (const wake of op.waiters) wake();
   }
@@ -152,8 +178,10 @@ export class Operations {
     op.flushTimer = undefined;
     if (!this.#live.has(op.id) || op.progress === null) return;
     op.flushAt = this.#now();
+    const announcing = !op.announced;
+    this.announce(op.id); // publishes the progress with the running state
     this.#audit.saveProgress(op.id, op.progress);
-    if (op.record) this.#publish(op.record, op);
+    if (!announcing) this.#publish(op.record, op);
   }
 
   #publish(record: AuditRecord, op: LiveOperation | null): void {

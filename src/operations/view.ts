@@ -29,6 +29,7 @@ export interface OperationView {
 export interface LiveFacts {
   progress: Record<string, unknown> | null;
   cancelable: boolean;
+  startedAt: number;
 }
 
 /** Where an operation is read: the Location of a 202. */
@@ -49,7 +50,7 @@ export function operationView(r: AuditRecord, live: LiveFacts | null): Operation
     protocol: r.protocol,
     requestId: r.requestId,
     createdAt: iso(r.receivedAt),
-    startedAt: r.startedAt === null ? (running ? iso(r.receivedAt) : null) : iso(r.startedAt),
+    startedAt: r.startedAt !== null ? iso(r.startedAt) : running ? iso(live.startedAt) : null,
     finishedAt: r.finishedAt === null ? null : iso(r.finishedAt),
     durationMs: r.durationMs,
     progress: (running ? live.progress : null) ?? r.progress,

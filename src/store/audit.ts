@@ -96,7 +96,8 @@ export class SqliteAuditStore implements AuditStore {
       UPDATE audit
       SET finished_at = @finishedAt, duration_ms = MAX(0, @finishedAt - received_at), outcome = @outcome,
           http_status = @httpStatus, error_code = @errorCode, error_message = @errorMessage,
-          libvirt_code = @libvirtCode, result = @result, progress = coalesce(@progress, progress)
+          libvirt_code = @libvirtCode, result = @result, progress = coalesce(@progress, progress),
+          started_at = coalesce(started_at, @startedAt)
       WHERE id = @id AND outcome IN ('pending', 'running')`);
     this.#interruptPending = db.prepare(`
       UPDATE audit SET outcome = 'interrupted', finished_at = @at, error_code = @errorCode, error_message = @errorMessage
@@ -179,6 +180,7 @@ export class SqliteAuditStore implements AuditStore {
       libvirtCode: end.libvirtCode,
       result: end.result === null ? null : JSON.stringify(boundResult(end.result)),
       progress: end.progress ? JSON.stringify(boundResult(end.progress)) : null,
+      startedAt: end.startedAt ?? null,
     });
     return changes > 0;
   }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventFeed, type FeedEvent } from '../../src/events/feed.ts';
-import { Operations } from '../../src/operations/tracker.ts';
+import { ANNOUNCE_AFTER_MS, Operations } from '../../src/operations/tracker.ts';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { Steps } from '../../src/guest/steps.ts';
 import { auditEnd, auditStart, migratedMemoryDb } from '../support/store.ts';
@@ -19,20 +19,32 @@ function setup(o: { maxActionMs?: number; progressIntervalMs?: number } = {}) {
   const ops = new Operations({ audit, feed, now: () => Date.now(), maxActionMs: o.maxActionMs ?? 60_000, progressIntervalMs: o.progressIntervalMs ?? 100 });
   const start = (cancelable = true) => {
     const id = audit.begin(auditStart({ action: 'shutdown' }));
-    return { id, handle: ops.begin({ id, role: 'operator', cancelable }) };
+    const record = { ...audit.get(id)!, outcome: 'running' as const, startedAt: Date.now() };
+    return { id, handle: ops.begin({ record, role: 'operator', cancelable }) };
   };
   return { audit, ops, events, start };
 }
 
-test('begin marks the record running and publishes it; end publishes the ended record and forgets it', () => {
+test('a quick operation writes nothing and publishes only its end', () => {
   const { audit, ops, events, start } = setup();
   const { id } = start();
-  assert.equal(audit.get(id)?.outcome, 'running');
-  assert.deepEqual(events.map((e) => [e.type, op(e).id, op(e).status]), [['operation', id, 'running']]);
-  audit.finish(id, auditEnd());
+  assert.equal(audit.get(id)?.outcome, 'pending');
+  assert.deepEqual(events, []);
+  audit.finish(id, auditEnd({ startedAt: ops.startedAt(id) }));
   ops.end(id, audit.get(id));
   assert.equal(ops.live(id), undefined);
-  assert.deepEqual(op(events.at(-1)!).status, 'succeeded');
+  assert.deepEqual(events.map((e) => [op(e).id, op(e).status]), [[id, 'succeeded']]);
+  assert.ok(audit.get(id)!.startedAt! >= audit.get(id)!.receivedAt, 'its start time is kept at the end');
+});
+
+test('an operation still running after a moment is announced: marked running and published once', async () => {
+  const { audit, ops, events, start } = setup();
+  const { id } = start();
+  await sleep(ANNOUNCE_AFTER_MS + 100);
+  assert.equal(audit.get(id)?.outcome, 'running');
+  assert.deepEqual(events.map((e) => [op(e).id, op(e).status]), [[id, 'running']]);
+  ops.announce(id);
+  assert.equal(events.length, 1, 'announced once');
 });
 
 test('progress is stored and published at most once per interval, the latest one last', async () => {
