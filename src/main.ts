@@ -12,6 +12,8 @@ import { DomainLocks } from './model/locks.ts';
 import { ACTIONS } from './actions/registry.ts';
 import { createApp } from './app.ts';
 import { runTokenCli } from './auth/cli.ts';
+import { CLIENT_COMMANDS, runClient } from './cli/index.ts';
+import { processIo } from './cli/io.ts';
 import { TokenVerifier, loadTokens } from './auth/tokens.ts';
 import { DEFAULT_FAILED_AUTH_LIMITS, FailedAuthLimiter } from './auth/failed-auth.ts';
 import { BUNDLE } from './bundled.ts';
@@ -36,9 +38,10 @@ import { DiskGuard } from './store/disk-guard.ts';
 import { SqliteIdempotencyStore } from './store/idempotency.ts';
 import { applyMigrations, upgradeSchema } from './store/schema.ts';
 
-/** Runs the agent (or the `token` subcommand); resolves with an exit code when it should exit at once. */
+/** Runs the agent (or the `token` subcommand, or the client's commands); resolves with an exit code when it should exit at once. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number | null> {
   if (argv[0] === 'token') return runTokenCli(argv.slice(1));
+  if (argv[0] !== undefined && (CLIENT_COMMANDS.has(argv[0]) || !argv[0].startsWith('-'))) return runClient(argv, processIo());
   if (argv[0] === 'version' || argv[0] === '--version') {
     process.stdout.write(`govirthost ${agentVersion()} (node ${process.versions.node})\n`);
     return 0;
@@ -209,4 +212,8 @@ function shutdown(server: ServerType, deps: Deps, db: Database, config: Config, 
 }
 
 const code = await main(process.argv.slice(2), process.env);
-if (code !== null) process.exitCode = code;
+if (code !== null) {
+  // A command is done: exit once its output is written, whatever handle (a stdin pipe, a kept-alive socket) is left open.
+  process.exitCode = code;
+  process.stderr.write('', () => process.stdout.write('', () => process.exit(code)));
+}

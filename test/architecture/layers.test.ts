@@ -18,7 +18,7 @@ const LAYERS: Record<string, number> = {
   events: 4, inventory: 4, guest: 4, migration: 4, operations: 4,
   'deps.ts': 5,
   actions: 6,
-  http: 7, ui: 7, jobs: 7, ops: 7,
+  http: 7, ui: 7, jobs: 7, ops: 7, cli: 7,
   'app.ts': 8,
   'bundled.ts': 9,
   'main.ts': 10,
