@@ -9,7 +9,7 @@ import { reportEnd } from './actions.ts';
 
 /** `govirthost ops`: the operations, or one with its progress; `--follow` waits for its end. */
 export const operations: ClientCommand = {
-  name: 'ops', args: '[ID]', summary: 'operations (running ones first), or one operation', positionals: { min: 0, max: 1 },
+  name: 'ops', args: '[ID]', summary: 'operations, newest first (--status running: what runs now), or one operation', positionals: { min: 0, max: 1 },
   flags: { status: { type: 'string' }, domain: { type: 'string' }, action: { type: 'string' }, limit: { type: 'string' }, follow: { type: 'boolean' } },
   flagHelp: ['--status S  --domain D  --action A   filters', '--limit N   at most N (default 20)', '--follow    with ID: show its progress until it ends'],
   async run(ctx, [id], flags) {
