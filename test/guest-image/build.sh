@@ -5,8 +5,9 @@
 #
 #   build.sh [DIR]    DIR, else $GVH_GUEST_IMAGE_DIR, else .cache/guest-image in the repository
 #
-# The initramfs holds busybox-static (its /init is test/guest-image/init), the virtio, ACPI button
-# and evdev modules of Debian's cloud kernel, and qemu-guest-agent with its shared libraries.
+# The initramfs holds busybox-static (its /init is test/guest-image/init, with udhcpc.script as
+# udhcpc's script and shutdown as /sbin/shutdown for the guest agent), the virtio, ACPI button and
+# evdev modules of Debian's cloud kernel, and qemu-guest-agent with its shared libraries.
 # Idempotent: when DIR has both files and a stamp matching this directory's files, it does nothing.
 # Concurrent runs are serialized by a lock in DIR; the files appear atomically. Needs apt-get,
 # dpkg-deb, cpio, gzip, ldd, flock, and qemu-system-x86's libraries (qemu-ga shares them).
@@ -25,7 +26,7 @@ die() { log "$*"; exit 1; }
 
 # What the image is made from: this directory's files. A change to any of them rebuilds.
 stamp() {
-  (cd "$HERE" && sha256sum build.sh init udhcpc.script) | sha256sum | cut -d' ' -f1
+  (cd "$HERE" && sha256sum build.sh init udhcpc.script shutdown) | sha256sum | cut -d' ' -f1
 }
 
 up_to_date() {
@@ -85,9 +86,10 @@ make_tree() {
   done
   cp "$HERE/init" "$root/init"
   cp "$HERE/udhcpc.script" "$root/usr/share/udhcpc/default.script"
+  cp "$HERE/shutdown" "$root/sbin/shutdown"
   # busybox acpid maps KEY_POWER to the action PWRF/00000080, a path under its config dir.
   printf '#!/bin/sh\necho "gvh-linux: ACPI power button, powering off" >/dev/console\npoweroff -f\n' >"$root/etc/acpi/PWRF/00000080"
-  chmod 0755 "$root/init" "$root/usr/share/udhcpc/default.script" "$root/etc/acpi/PWRF/00000080"
+  chmod 0755 "$root/init" "$root/sbin/shutdown" "$root/usr/share/udhcpc/default.script" "$root/etc/acpi/PWRF/00000080"
   kdir=$(echo "$pkgs"/lib/modules/*/kernel)
   : >"$root/lib/modules/modules.list"
   for m in "${MODULES[@]}"; do add_module "$kdir" "$root/lib/modules" "$m"; done
