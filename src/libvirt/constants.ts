@@ -90,6 +90,9 @@ export const UNDEFINE_EVERYTHING = UndefineFlags.MANAGED_SAVE | UndefineFlags.SN
 /** virDomainShutdownFlagValues (also used by reboot). */
 export const ShutdownFlags = { DEFAULT: 0, ACPI_POWER_BTN: 1, GUEST_AGENT: 2, INITCTL: 4, SIGNAL: 8, PARAVIRT: 16 } as const;
 
+/** virDomainInterfaceAddressesSource: where DOMAIN_INTERFACE_ADDRESSES looks. */
+export const InterfaceAddressSource = { LEASE: 0, AGENT: 1, ARP: 2 } as const;
+
 /** virDomainDestroyFlagsValues. */
 export const DestroyFlags = { DEFAULT: 0, GRACEFUL: 1, REMOVE_LOGS: 2 } as const;
 

@@ -4,7 +4,7 @@
  */
 import { XdrReader, XdrWriter } from './xdr.ts';
 import {
-  AUTH_TYPE_LIST_MAX, DHCP_LEASES_MAX, DOMAIN_LIST_MAX, DOMAIN_STATS_PARAMS_MAX, MIGRATE_COOKIE_MAX, NODE_STATS_MAX,
+  AUTH_TYPE_LIST_MAX, DHCP_LEASES_MAX, DOMAIN_INTERFACE_MAX, DOMAIN_IP_ADDR_MAX, DOMAIN_LIST_MAX, DOMAIN_STATS_PARAMS_MAX, MIGRATE_COOKIE_MAX, NODE_STATS_MAX,
   TYPED_PARAM_LIST_MAX, UUID_LENGTH, readDomain, readNamedUuid, readStorageVol, readString,
   readOptString, readTypedParam, writeDomain, writeNamedUuid, writeOptString, writeStorageVol, writeString, writeTypedParam,
   type DomainRef, type NetworkRef, type StoragePoolRef, type StorageVolRef, type TypedParam,
@@ -67,6 +67,10 @@ export interface DhcpLease {
   iface: string; expiryTime: bigint; type: number; mac: string | null; iaid: string | null; ipaddr: string;
   prefix: number; hostname: string | null; clientId: string | null;
 }
+/** remote_domain_ip_addr: type 0 is IPv4, 1 IPv6 (virIPAddrType). */
+export interface DomainIpAddress { type: number; addr: string; prefix: number }
+/** remote_domain_interface: one guest interface as DOMAIN_INTERFACE_ADDRESSES reports it. */
+export interface DomainInterface { name: string; hwaddr: string | null; addrs: DomainIpAddress[] }
 /** One record of CONNECT_GET_ALL_DOMAIN_STATS. */
 export interface DomainStatsRecord { dom: DomainRef; params: TypedParam[] }
 
@@ -92,6 +96,13 @@ function readDhcpLease(r: XdrReader): DhcpLease {
     iface: readString(r), expiryTime: r.hyper(), type: r.int(), mac: readOptString(r), iaid: readOptString(r),
     ipaddr: readString(r), prefix: r.uint(), hostname: readOptString(r), clientId: readOptString(r),
   };
+}
+
+function readDomainInterface(r: XdrReader): DomainInterface {
+  const name = readString(r);
+  const hwaddr = readOptString(r);
+  const addrs = r.varArray(DOMAIN_IP_ADDR_MAX, (x): DomainIpAddress => ({ type: x.int(), addr: readString(x), prefix: x.uint() }));
+  return { name, hwaddr, addrs };
 }
 
 const net = (w: XdrWriter, n: NetworkRef) => writeNamedUuid(w, n);
@@ -176,6 +187,9 @@ export const Proc = {
     w.varArray(a.doms, DOMAIN_LIST_MAX, writeDomain).uint(a.stats).uint(a.flags);
   }, (r) => r.varArray(DOMAIN_LIST_MAX, (x): DomainStatsRecord => ({ dom: readDomain(x), params: x.varArray(DOMAIN_STATS_PARAMS_MAX, readTypedParam) }))),
   DOMAIN_DEFINE_XML_FLAGS: define('DOMAIN_DEFINE_XML_FLAGS', 350, (w, a: { xml: string; flags: number }) => { writeString(w, a.xml); w.uint(a.flags); }, readDomain),
+  DOMAIN_INTERFACE_ADDRESSES: define('DOMAIN_INTERFACE_ADDRESSES', 353, (w, a: { dom: DomainRef; source: number; flags: number }) => {
+    writeDomain(w, a.dom); w.uint(a.source).uint(a.flags);
+  }, (r) => r.varArray(DOMAIN_INTERFACE_MAX, readDomainInterface)),
   STORAGE_POOL_LOOKUP_BY_TARGET_PATH: define('STORAGE_POOL_LOOKUP_BY_TARGET_PATH', 391, str, readNamedUuid),
   DOMAIN_ABORT_JOB_FLAGS: define('DOMAIN_ABORT_JOB_FLAGS', 442, domFlags, none),
 } as const;

@@ -19,6 +19,10 @@ export const DOMAIN_STATS_PARAMS_MAX = 262_144;
 export const NODE_STATS_MAX = 16;
 /** REMOTE_NETWORK_DHCP_LEASES_MAX. */
 export const DHCP_LEASES_MAX = 65_536;
+/** REMOTE_DOMAIN_INTERFACE_MAX: interfaces in one DOMAIN_INTERFACE_ADDRESSES reply. */
+export const DOMAIN_INTERFACE_MAX = 2048;
+/** REMOTE_DOMAIN_IP_ADDR_MAX: addresses per interface. */
+export const DOMAIN_IP_ADDR_MAX = 2048;
 /** REMOTE_AUTH_TYPE_LIST_MAX. */
 export const AUTH_TYPE_LIST_MAX = 20;
 

@@ -1,7 +1,8 @@
 /**
  * test/hosts/guest-suites.txt, the files scripts/test-all.sh reruns with TCG forced, holds exactly the
- * test files that start QEMU guests of the suite's virt type: those that call tinyGuestXml or use
- * the guest infrastructure. A new guest suite missing from the list would go untested under TCG.
+ * test files that start QEMU guests of the suite's virt type: those that call tinyGuestXml or
+ * linuxGuestXml, or use the guest infrastructure. A new guest suite missing from the list would go
+ * untested under TCG.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../support/process.ts';
 
 const LIST = 'test/hosts/guest-suites.txt';
-const STARTS_GUESTS = /\btinyGuestXml\(|support\/guest-infra\.ts/;
+const STARTS_GUESTS = /\btinyGuestXml\(|\blinuxGuestXml\(|support\/guest-infra\.ts/;
 
 /** The repository-relative paths of every test file. */
 function testFiles(): string[] {

@@ -108,6 +108,8 @@ const PROC_NUMBERS: Record<ProcName, number> = {
   STORAGE_POOL_CREATE_XML: 76, STORAGE_POOL_DESTROY: 80, STORAGE_POOL_REFRESH: 83, STORAGE_POOL_GET_XML_DESC: 88,
   STORAGE_VOL_LOOKUP_BY_PATH: 97, STORAGE_VOL_GET_XML_DESC: 99, DOMAIN_IS_PERSISTENT: 151, NETWORK_IS_ACTIVE: 152,
   NETWORK_IS_PERSISTENT: 153, NETWORK_GET_DHCP_LEASES: 341, STORAGE_POOL_LOOKUP_BY_TARGET_PATH: 391,
+  // Added for the Linux test guest's addresses (remote_protocol.x, REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES).
+  DOMAIN_INTERFACE_ADDRESSES: 353,
 };
 
 describe('procedure table', () => {
@@ -239,6 +241,10 @@ const ARGS: { [K in ProcName]: ArgSpec<ArgsOf<(typeof Proc)[K]>> } = {
     read: (r) => ({ net: rNamed(r), mac: rOptStr(r), needResults: rBool01(r), flags: r.uint() }),
   },
   STORAGE_POOL_LOOKUP_BY_TARGET_PATH: { samples: ['/var/lib/libvirt/images'], read: rStr },
+  DOMAIN_INTERFACE_ADDRESSES: {
+    samples: [{ dom: DOM, source: 1, flags: 0 }, { dom: DOM_INACTIVE, source: 2, flags: HIGH_FLAGS }],
+    read: (r) => ({ dom: rDom(r), source: r.uint(), flags: r.uint() }),
+  },
 };
 
 describe('procedure arguments follow remote_protocol.x', () => {
@@ -463,6 +469,20 @@ const REPLIES: { [K in ProcName]: ReplySample<RetOf<(typeof Proc)[K]>>[] } = {
     },
   ],
   STORAGE_POOL_LOOKUP_BY_TARGET_PATH: [{ build: (w) => wNamed(w, POOL), expect: POOL }],
+  DOMAIN_INTERFACE_ADDRESSES: [
+    { build: (w) => void w.uint(0), expect: [], size: 4 },
+    {
+      build: (w) => {
+        w.uint(2);
+        w.string('lo').uint(1).string('00:00:00:00:00:00').uint(2).int(0).string('127.0.0.1').uint(8).int(1).string('::1').uint(128);
+        w.string('eth0').uint(0).uint(0);
+      },
+      expect: [
+        { name: 'lo', hwaddr: '00:00:00:00:00:00', addrs: [{ type: 0, addr: '127.0.0.1', prefix: 8 }, { type: 1, addr: '::1', prefix: 128 }] },
+        { name: 'eth0', hwaddr: null, addrs: [] },
+      ],
+    },
+  ],
 };
 
 describe('procedure replies follow remote_protocol.x', () => {
@@ -491,6 +511,26 @@ describe('procedure replies follow remote_protocol.x', () => {
 });
 
 describe('reply details', () => {
+  test('DOMAIN_INTERFACE_ADDRESSES: ifaces<2048> of {name, hwaddr (remote_string), addrs<2048> of {type, addr, prefix}}, byte for byte', () => {
+    // One interface "eth0", hwaddr present "52:54:00:01:02:03", one IPv4 address 10.0.0.5/24; no count after the array.
+    const payload = hex(`
+      00000001
+      00000004 65746830
+      00000001 00000011 35323a35 343a3030 3a30313a 30323a30 33000000
+      00000001 00000000 00000008 31302e30 2e302e35 00000018`);
+    assert.deepEqual(decodeReply(Proc.DOMAIN_INTERFACE_ADDRESSES, payload), [
+      { name: 'eth0', hwaddr: '52:54:00:01:02:03', addrs: [{ type: 0, addr: '10.0.0.5', prefix: 24 }] },
+    ]);
+    assert.deepEqual(encodeArgs(Proc.DOMAIN_INTERFACE_ADDRESSES, { dom: DOM, source: 1, flags: 0 }),
+      hex('00000004 74657374 6695eb01 f6a48304 79aa97f2 502e193f 00000001 00000001 00000000'));
+  });
+
+  test('DOMAIN_INTERFACE_ADDRESSES: more than 2048 interfaces or addresses are refused', () => {
+    assert.throws(() => decodeReply(Proc.DOMAIN_INTERFACE_ADDRESSES, hex('00000801')), XdrDecodeError);
+    const addrs = hex('00000001 00000002 6c6f0000 00000000 00000801');
+    assert.throws(() => decodeReply(Proc.DOMAIN_INTERFACE_ADDRESSES, addrs), XdrDecodeError);
+  });
+
   test('NODE_GET_INFO: model chars above 127 arrive sign-extended and decode as Latin-1', () => {
     const payload = xdr((w) => nodeInfo([0x43, (0xe9 << 24) >> 24, 0x41], w));
     assert.equal(payload.length, 160);

@@ -1,7 +1,7 @@
 /** The domain calls of the typed API: listing, lookup, state, XML, definition and the lifecycle. */
-import { DestroyFlags, ShutdownFlags, StatsGroup, UNDEFINE_EVERYTHING, domainReasonText, domainStateText } from '../constants.ts';
+import { DestroyFlags, InterfaceAddressSource, ShutdownFlags, StatsGroup, UNDEFINE_EVERYTHING, domainReasonText, domainStateText } from '../constants.ts';
 import { ErrorCode, LibvirtError } from '../errors.ts';
-import { Proc, type DomainInfo, type DomainStatsRecord } from '../procedures.ts';
+import { Proc, type DomainInfo, type DomainInterface, type DomainStatsRecord } from '../procedures.ts';
 import { typedParamsToRecord, type DomainRef } from '../types.ts';
 import type { ApiConstructor } from './base.ts';
 
@@ -130,6 +130,14 @@ export function withDomains<B extends ApiConstructor>(Base: B) {
     /** Resumes a paused domain. */
     resume(dom: DomainRef): Promise<void> {
       return this.call(Proc.DOMAIN_RESUME, dom);
+    }
+
+    /**
+     * The guest's interfaces and their addresses (InterfaceAddressSource): from the network's DHCP
+     * leases, from the guest agent (which needs one running in the guest), or from the host's ARP table.
+     */
+    interfaceAddresses(dom: DomainRef, source: number = InterfaceAddressSource.LEASE): Promise<DomainInterface[]> {
+      return this.call(Proc.DOMAIN_INTERFACE_ADDRESSES, { dom, source, flags: 0 });
     }
 
     /** Whether the domain starts with the host. */
