@@ -9,7 +9,7 @@ export interface DiskCounters {
   writeRequests: bigint;
 }
 
-/** One NIC's cumulative counters, by its host-side device name (vnet0), with its MAC when known. */
+/** One NIC's cumulative counters, by its host-side device name (vnet0). */
 export interface NicCounters {
   name: string;
   rxBytes: bigint;
