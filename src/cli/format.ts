@@ -1,17 +1,6 @@
 /** Text for people: sizes, durations, tables, an operation's progress and its end. */
+import { formatBytes } from '../model/units.ts';
 import type { OperationView } from '../operations/view.ts';
-
-/** `bytes` as B, KiB, MiB, GiB or TiB with one decimal. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
 
 /** `ms` as "850 ms", "12.3 s" or "4 min 5 s". */
 export function formatDuration(ms: number): string {

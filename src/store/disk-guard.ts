@@ -4,6 +4,7 @@
  * they need, and reads go on. statfs is asked at most once per `cacheMs`.
  */
 import { statfsSync } from 'node:fs';
+import { formatBytes } from '../model/units.ts';
 
 /** What the guard found: free and total bytes, and why it is low (null while there is room). */
 export interface DiskState {
@@ -75,10 +76,4 @@ export function lowReason(freeBytes: number, totalBytes: number, limits: DiskGua
     return `only ${percent.toFixed(1)} % free on the filesystem of ${path}; mutations need at least ${limits.minFreePercent} %`;
   }
   return null;
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${n} bytes`;
 }

@@ -1,7 +1,8 @@
 /** The client's text: sizes, durations, tables, each operation's progress and ending. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeProgress, formatBytes, formatDuration, operationEnding, table } from '../../src/cli/format.ts';
+import { describeProgress, formatDuration, operationEnding, table } from '../../src/cli/format.ts';
+import { formatBytes } from '../../src/model/units.ts';
 import type { OperationView } from '../../src/operations/view.ts';
 
 test('sizes and durations read as people write them', () => {

@@ -1,7 +1,8 @@
 /** `ls`, `show NAME`, `xml NAME`: the domains, one domain, its XML. */
 import type { ClientCommand } from '../command.ts';
 import { printJson } from '../context.ts';
-import { formatBytes, formatDuration, table } from '../format.ts';
+import { formatBytes } from '../../model/units.ts';
+import { formatDuration, table } from '../format.ts';
 import { EXIT } from '../exit-codes.ts';
 
 interface DomainJson {
