@@ -4,13 +4,12 @@
  */
 import { RpcConnection, type KeepaliveOptions } from './connection.ts';
 import { AuthType, Feature } from './constants.ts';
-import { LibvirtError, LibvirtUnavailableError, UnsupportedUriError } from './errors.ts';
+import { LibvirtUnavailableError, UnsupportedUriError, decodeErrorReply } from './errors.ts';
 import { decodeEvent, type DomainEvent } from './events.ts';
 import { PacketStatus, Program, type Packet } from './packet.ts';
 import { Proc, decodeReply, encodeArgs, type Procedure } from './procedures.ts';
-import { readRemoteError } from './types.ts';
+import { LibvirtStream, type StreamOptions } from './stream.ts';
 import { parseLibvirtUri, type Endpoint } from './uri.ts';
-import { XdrReader } from './xdr.ts';
 
 /** connected: calls go through; reconnecting: lost and retrying; closed: closed by us or never opened. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -120,6 +119,32 @@ export class LibvirtClient {
       throw new LibvirtUnavailableError(`libvirt is not connected (${this.currentState}): ${this.uri}`);
     }
     return this.callOn(conn, proc, args, opts.timeoutMs ?? this.options.callTimeoutMs);
+  }
+
+  /**
+   * Makes a call that opens a stream (DOMAIN_OPEN_CONSOLE, DOMAIN_SCREENSHOT...) and returns the
+   * stream with the call's decoded reply. The stream is failed if the connection drops; it is
+   * never reopened (its owner decides).
+   */
+  async openStream<A, R>(proc: Procedure<A, R>, args: A, options: StreamOptions & CallOptions = {}): Promise<{ stream: LibvirtStream; reply: R }> {
+    const conn = this.conn;
+    if (!conn || this.currentState !== 'connected') {
+      throw new LibvirtUnavailableError(`libvirt is not connected (${this.currentState}): ${this.uri}`);
+    }
+    let serial = 0;
+    const stream = new LibvirtStream({
+      send: (status, payload) => conn.sendStream(Program.REMOTE, proc.proc, serial, status, payload),
+      writable: () => conn.writable(),
+      forget: () => conn.forgetStream(serial),
+    }, options);
+    const opened = await conn.openStream(Program.REMOTE, proc.proc, encodeArgs(proc, args), options.timeoutMs ?? this.options.callTimeoutMs, {
+      onPacket: (p) => stream.handlePacket(p),
+      onLost: (reason) => stream.handleLost(reason),
+    });
+    serial = opened.serial;
+    if (!stream.isOpen) conn.forgetStream(serial); // it ended before the reply was read
+    if (opened.reply.status === PacketStatus.ERROR) throw decodeErrorReply(opened.reply);
+    return { stream, reply: decodeReply(proc, opened.reply.payload) };
   }
 
   /** Subscribes to a domain event ID for all domains; re-registered after every reconnect. */
@@ -264,14 +289,5 @@ export class LibvirtClient {
     if (state === this.currentState) return;
     this.currentState = state;
     for (const listener of this.stateListeners) listener(state, reason);
-  }
-}
-
-/** Decodes an error reply's remote_error into a LibvirtError. */
-export function decodeErrorReply(reply: Packet): LibvirtError {
-  try {
-    return LibvirtError.fromRemote(readRemoteError(new XdrReader(reply.payload)));
-  } catch (err) {
-    return new LibvirtError(1, 0, `undecodable error reply to procedure ${reply.proc}: ${(err as Error).message}`);
   }
 }

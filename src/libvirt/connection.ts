@@ -1,7 +1,8 @@
 /**
  * One socket to libvirtd and nothing more: framing, the pending-call table keyed by serial,
- * keepalive both ways, and event delivery. The only module that touches a socket. When the socket
- * closes, times out or sends bytes that cannot be framed, every pending call is rejected at once.
+ * keepalive both ways, event delivery, and the packets of open streams. The only module that
+ * touches a socket. When the socket closes, times out or sends bytes that cannot be framed, every
+ * pending call is rejected and every open stream failed at once.
  */
 import net from 'node:net';
 import { LibvirtUnavailableError } from './errors.ts';
@@ -25,6 +26,12 @@ interface PendingCall {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** The owner of an open stream: told each of its STREAM packets, and when the connection is lost. */
+export interface StreamSink {
+  onPacket(packet: Packet): void;
+  onLost(reason: Error): void;
+}
+
 /** Options for opening a connection. */
 export interface ConnectionOptions {
   connectTimeoutMs: number;
@@ -41,6 +48,7 @@ export class LibvirtTimeoutError extends LibvirtUnavailableError {
 export class RpcConnection {
   private readonly decoder = new PacketDecoder();
   private readonly pending = new Map<number, PendingCall>();
+  private readonly streams = new Map<number, StreamSink>();
   private nextSerial = 1;
   private closedWith: Error | null = null;
   private keepaliveTimer: NodeJS.Timeout | undefined;
@@ -106,6 +114,47 @@ export class RpcConnection {
     });
   }
 
+  /**
+   * Sends a CALL that opens a stream: `sink` gets the stream's packets (same proc and serial) from
+   * before the reply is even read, since libvirtd may send data right behind it. Resolves with the
+   * serial the stream's own packets must carry, once the REPLY is OK; an error reply rejects.
+   */
+  async openStream(prog: number, proc: number, payload: Buffer, timeoutMs: number, sink: StreamSink): Promise<{ serial: number; reply: Packet }> {
+    if (this.closedWith) throw this.closedWith;
+    const serial = this.nextSerial;
+    this.streams.set(serial, sink);
+    try {
+      const reply = await this.call(prog, proc, payload, timeoutMs);
+      if (reply.status !== PacketStatus.OK) this.streams.delete(serial);
+      return { serial, reply };
+    } catch (err) {
+      this.streams.delete(serial);
+      throw err;
+    }
+  }
+
+  /** Sends one STREAM packet of an open stream; false when the socket's buffer is full (await writable()). */
+  sendStream(prog: number, proc: number, serial: number, status: number, payload?: Uint8Array): boolean {
+    if (this.closedWith) throw this.closedWith;
+    return this.socket.write(encodePacket({ prog, vers: PROTOCOL_VERSION, proc, type: PacketType.STREAM, serial, status }, payload));
+  }
+
+  /** Resolves when the socket's write buffer has drained (at once when it has room); rejects once closed. */
+  writable(): Promise<void> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    if (!this.socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = () => { this.socket.off('drain', done); this.socket.off('close', done); if (this.closedWith) reject(this.closedWith); else resolve(); };
+      this.socket.once('drain', done);
+      this.socket.once('close', done);
+    });
+  }
+
+  /** Stops routing a stream's packets to its sink (after its end). */
+  forgetStream(serial: number): void {
+    this.streams.delete(serial);
+  }
+
   /** Starts sending our PINGs and declares the peer dead after `count` unanswered intervals. */
   startKeepalive(opts: KeepaliveOptions): void {
     clearInterval(this.keepaliveTimer);
@@ -169,6 +218,10 @@ export class RpcConnection {
       if (packet.prog === Program.REMOTE) this.options.onEvent(packet);
       return;
     }
+    if (packet.type === PacketType.STREAM) {
+      this.streams.get(packet.serial)?.onPacket(packet);
+      return;
+    }
     if (packet.type !== PacketType.REPLY && packet.type !== PacketType.REPLY_WITH_FDS) return;
     const call = this.pending.get(packet.serial);
     if (!call) return; // a late reply to a call that already timed out
@@ -188,6 +241,9 @@ export class RpcConnection {
       clearTimeout(call.timer);
       call.reject(reason);
     }
+    const streams = [...this.streams.values()];
+    this.streams.clear();
+    for (const stream of streams) stream.onLost(reason);
     this.options.onClose(reason);
   }
 }

@@ -2,7 +2,9 @@
  * Errors raised by the libvirt client: what the daemon said (LibvirtError) and the daemon being
  * out of reach (LibvirtUnavailableError).
  */
-import type { RemoteError } from './types.ts';
+import type { Packet } from './packet.ts';
+import { readRemoteError, type RemoteError } from './types.ts';
+import { XdrReader } from './xdr.ts';
 
 /** virErrorNumber values the agent tells apart (include/libvirt/virterror.h). */
 export const ErrorCode = {
@@ -94,5 +96,14 @@ export async function found(lookup: Promise<unknown>): Promise<boolean> {
   } catch (err) {
     if (isNotFound(err)) return false;
     throw err;
+  }
+}
+
+/** Decodes an error reply's remote_error into a LibvirtError. */
+export function decodeErrorReply(reply: Packet): LibvirtError {
+  try {
+    return LibvirtError.fromRemote(readRemoteError(new XdrReader(reply.payload)));
+  } catch (err) {
+    return new LibvirtError(1, 0, `undecodable error reply to procedure ${reply.proc}: ${(err as Error).message}`);
   }
 }

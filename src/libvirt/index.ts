@@ -1,7 +1,8 @@
 /** The libvirt client's public surface. */
-export { Libvirt, summarize, type ConnectionInfo, type DomainStateInfo, type DomainSummary, type MigrateRequest, type NodeStats } from './api/index.ts';
+export { ConsoleFlags, Libvirt, summarize, type ConnectionInfo, type DomainStateInfo, type DomainSummary, type MigrateRequest, type NodeStats } from './api/index.ts';
 export { LibvirtClient, type ClientOptions, type ConnectionState, type EventSubscription } from './client.ts';
 export { LibvirtTimeoutError } from './connection.ts';
+export { LibvirtStream, StreamOverrunError, type StreamEnd } from './stream.ts';
 export * from './constants.ts';
 export * from './errors.ts';
 export type { DomainEvent, LifecycleEvent, RebootEvent } from './events.ts';

@@ -159,6 +159,14 @@ export const Proc = {
   DOMAIN_GET_JOB_INFO: define('DOMAIN_GET_JOB_INFO', 163, dom, readJobInfo),
   DOMAIN_ABORT_JOB: define('DOMAIN_ABORT_JOB', 164, dom, none),
   DOMAIN_CREATE_WITH_FLAGS: define('DOMAIN_CREATE_WITH_FLAGS', 196, domFlags, readDomain),
+  // Opens a stream: the guest's console bytes both ways (dev_name NULL: the first console).
+  DOMAIN_OPEN_CONSOLE: define('DOMAIN_OPEN_CONSOLE', 201, (w, a: { dom: DomainRef; devName: string | null; flags: number }) => {
+    writeDomain(w, a.dom); writeOptString(w, a.devName); w.uint(a.flags);
+  }, none),
+  // Opens a download stream of the image, in the format the reply's MIME type names.
+  DOMAIN_SCREENSHOT: define('DOMAIN_SCREENSHOT', 211, (w, a: { dom: DomainRef; screen: number; flags: number }) => {
+    writeDomain(w, a.dom); w.uint(a.screen).uint(a.flags);
+  }, (r) => readOptString(r)),
   DOMAIN_GET_STATE: define('DOMAIN_GET_STATE', 212, domFlags, (r) => ({ state: r.int(), reason: r.int() })),
   NODE_GET_CPU_STATS: define('NODE_GET_CPU_STATS', 227, (w, a: { cpuNum: number; nparams: number; flags: number }) => { w.int(a.cpuNum).int(a.nparams).uint(a.flags); }, readNodeStats),
   NODE_GET_MEMORY_STATS: define('NODE_GET_MEMORY_STATS', 228, (w, a: { nparams: number; cellNum: number; flags: number }) => { w.int(a.nparams).int(a.cellNum).uint(a.flags); }, readNodeStats),

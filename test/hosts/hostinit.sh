@@ -79,7 +79,8 @@ private_mount_points() {
 # Fresh directories and files in the state dir, mounted over the daemons' paths.
 # /run goes last and whole: libvirtd and virtlogd keep their pidfiles directly in /run.
 private_paths() {
-  mkdir -p "$HOSTDIR"/{etc,lib,log/qemu,cache,run}
+  # run/lock: /var/lock links there, and libvirt locks a console's pty in it (LCK.._pts_N).
+  mkdir -p "$HOSTDIR"/{etc,lib,log/qemu,cache,run/lock}
   printf '127.0.0.1 localhost\n%s gvh-a\n%s gvh-b\n' "$IP_a" "$IP_b" >"$HOSTDIR/hosts"
   : >"$HOSTDIR/resolv.conf"
   private_mount_points || { echo "hostinit: no private overlay for the missing /var mount points" >&2; exit 1; }

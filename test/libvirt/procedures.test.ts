@@ -110,6 +110,8 @@ const PROC_NUMBERS: Record<ProcName, number> = {
   NETWORK_IS_PERSISTENT: 153, NETWORK_GET_DHCP_LEASES: 341, STORAGE_POOL_LOOKUP_BY_TARGET_PATH: 391,
   // Added for the Linux test guest's addresses (remote_protocol.x, REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES).
   DOMAIN_INTERFACE_ADDRESSES: 353,
+  // Added for consoles and screenshots (streams).
+  DOMAIN_OPEN_CONSOLE: 201, DOMAIN_SCREENSHOT: 211,
 };
 
 describe('procedure table', () => {
@@ -241,6 +243,14 @@ const ARGS: { [K in ProcName]: ArgSpec<ArgsOf<(typeof Proc)[K]>> } = {
     read: (r) => ({ net: rNamed(r), mac: rOptStr(r), needResults: rBool01(r), flags: r.uint() }),
   },
   STORAGE_POOL_LOOKUP_BY_TARGET_PATH: { samples: ['/var/lib/libvirt/images'], read: rStr },
+  DOMAIN_OPEN_CONSOLE: {
+    samples: [{ dom: DOM, devName: null, flags: 0 }, { dom: DOM_INACTIVE, devName: 'serial0', flags: HIGH_FLAGS }],
+    read: (r) => ({ dom: rDom(r), devName: rOptStr(r), flags: r.uint() }),
+  },
+  DOMAIN_SCREENSHOT: {
+    samples: [{ dom: DOM, screen: 0, flags: 0 }, { dom: DOM, screen: 3, flags: HIGH_FLAGS }],
+    read: (r) => ({ dom: rDom(r), screen: r.uint(), flags: r.uint() }),
+  },
   DOMAIN_INTERFACE_ADDRESSES: {
     samples: [{ dom: DOM, source: 1, flags: 0 }, { dom: DOM_INACTIVE, source: 2, flags: HIGH_FLAGS }],
     read: (r) => ({ dom: rDom(r), source: r.uint(), flags: r.uint() }),
@@ -469,6 +479,11 @@ const REPLIES: { [K in ProcName]: ReplySample<RetOf<(typeof Proc)[K]>>[] } = {
     },
   ],
   STORAGE_POOL_LOOKUP_BY_TARGET_PATH: [{ build: (w) => wNamed(w, POOL), expect: POOL }],
+  DOMAIN_OPEN_CONSOLE: VOID_REPLY,
+  DOMAIN_SCREENSHOT: [
+    { build: (w) => void w.uint(1).string('image/png'), expect: 'image/png' },
+    { build: (w) => void w.uint(0), expect: null, size: 4 },
+  ],
   DOMAIN_INTERFACE_ADDRESSES: [
     { build: (w) => void w.uint(0), expect: [], size: 4 },
     {

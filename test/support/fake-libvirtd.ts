@@ -23,6 +23,8 @@ export type FakeHandler = (call: Packet, peer: FakePeer) => FakeAnswer | Promise
 export interface FakePeer {
   socket: net.Socket;
   calls: Packet[];
+  /** STREAM packets the client sent. */
+  streams: Packet[];
   pongs: number;
   pings: number;
   send(bytes: Buffer): void;
@@ -36,6 +38,8 @@ export class FakeLibvirtd {
   readonly socketPath: string;
   readonly peers: FakePeer[] = [];
   readonly handlers = new Map<number, FakeHandler>();
+  /** Told each STREAM packet a client sends (by default nothing answers them). */
+  onStream: ((packet: Packet, peer: FakePeer) => void) | null = null;
   /** When false, keepalive PINGs from clients are not answered. */
   answerPings = true;
   private readonly server: net.Server;
@@ -84,6 +88,11 @@ export class FakeLibvirtd {
     peer.send(encodePacket({ prog: Program.REMOTE, vers: PROTOCOL_VERSION, proc, type: PacketType.MESSAGE, serial: 1, status: PacketStatus.OK }, payload));
   }
 
+  /** Sends a STREAM packet of the stream opened by `call`. */
+  sendStream(peer: FakePeer, call: Pick<Packet, 'proc' | 'serial'>, status: number, payload: Buffer = Buffer.alloc(0)): void {
+    peer.send(encodePacket({ prog: Program.REMOTE, vers: PROTOCOL_VERSION, proc: call.proc, type: PacketType.STREAM, serial: call.serial, status }, payload));
+  }
+
   /** Drops every client connection. */
   dropAll(): void {
     for (const p of this.peers) p.socket.destroy();
@@ -98,7 +107,7 @@ export class FakeLibvirtd {
 
   private accept(socket: net.Socket): void {
     const decoder = new PacketDecoder();
-    const peer: FakePeer = { socket, calls: [], pongs: 0, pings: 0, send: (b) => { if (!socket.destroyed) socket.write(b); } };
+    const peer: FakePeer = { socket, calls: [], streams: [], pongs: 0, pings: 0, send: (b) => { if (!socket.destroyed) socket.write(b); } };
     this.peers.push(peer);
     socket.on('error', () => {});
     socket.on('data', (chunk: Buffer) => {
@@ -121,6 +130,11 @@ export class FakeLibvirtd {
       } else if (p.proc === 2) {
         peer.pongs++;
       }
+      return;
+    }
+    if (p.type === PacketType.STREAM) {
+      peer.streams.push(p);
+      this.onStream?.(p, peer);
       return;
     }
     peer.calls.push(p);

@@ -4,6 +4,7 @@
  */
 import type { CallOptions, ConnectionState, LibvirtClient } from '../client.ts';
 import type { Procedure } from '../procedures.ts';
+import type { LibvirtStream, StreamOptions } from '../stream.ts';
 
 /** A class constructor, for the API's parts (mixins over LibvirtBase). */
 export type ApiConstructor<T = LibvirtBase> = abstract new (...args: any[]) => T;
@@ -59,6 +60,11 @@ export class LibvirtBase {
   /** One remote procedure call; for the API's parts only. */
   protected call<A, R>(proc: Procedure<A, R>, args: A, options?: CallOptions): Promise<R> {
     return this.#client.call(proc, args, options);
+  }
+
+  /** A call that opens a stream; for the API's parts only. */
+  protected openStream<A, R>(proc: Procedure<A, R>, args: A, options?: StreamOptions & CallOptions): Promise<{ stream: LibvirtStream; reply: R }> {
+    return this.#client.openStream(proc, args, options);
   }
 
   /** Subscribes to one event id of every domain; for the API's parts only. */

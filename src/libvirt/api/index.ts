@@ -1,6 +1,6 @@
 /**
  * The typed libvirt API the agent uses, over one LibvirtClient: one face, `Libvirt`, made of parts
- * by concern (domains, host, networks, storage, migration, events). Independent calls are
+ * by concern (domains, host, networks, storage, migration, events, streams). Independent calls are
  * pipelined (sent together, matched by serial) rather than awaited one by one.
  */
 import { LibvirtBase } from './base.ts';
@@ -10,10 +10,12 @@ import { withHost } from './host.ts';
 import { withMigration } from './migration.ts';
 import { withNetworks } from './networks.ts';
 import { withStorage } from './storage.ts';
+import { withStreams } from './streams.ts';
 
 export { summarize, type DomainStateInfo, type DomainSummary } from './domains.ts';
 export type { ConnectionInfo, NodeStats } from './host.ts';
 export type { MigrateRequest } from './migration.ts';
+export { ConsoleFlags } from './streams.ts';
 
 /** The typed API over a client; stateless apart from the client it wraps, which only it uses. */
-export class Libvirt extends withEvents(withMigration(withStorage(withNetworks(withHost(withDomains(LibvirtBase)))))) {}
+export class Libvirt extends withStreams(withEvents(withMigration(withStorage(withNetworks(withHost(withDomains(LibvirtBase))))))) {}
