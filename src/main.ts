@@ -196,6 +196,7 @@ function shutdown(server: ServerType, deps: Deps, db: Database, config: Config, 
   const ops = deps.ops;
   if (!ops) throw new Error('the agent is built with ops');
   const jobs = background.stop(); // ends the event streams first, so that the server can close
+  deps.operations.endSessions('the agent is shutting down'); // consoles would hold it to the deadline
   return gracefulShutdown({
     server,
     inFlight: ops.inFlight,

@@ -7,6 +7,7 @@ import { roleAllows } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, boundedError, excerpt, toAppError, type FieldError } from '../errors.ts';
 import type { AuditProtocol, AuditRecord, Caller } from '../model/audit.ts';
+import type { CallerChannel } from '../model/channel.ts';
 import { nameInXml } from './schemas.ts';
 import type { Action, ActionOutput, ReadPolicy } from './types.ts';
 
@@ -31,6 +32,8 @@ export interface Invocation {
   read?: ReadPolicy;
   /** Called once an audited mutation becomes a running operation (validated, its domain held). */
   onAccepted?: (auditId: number) => void;
+  /** The caller's two-way channel, when the request came as a WebSocket upgrade. */
+  channel?: CallerChannel;
 }
 
 /** A finished invocation. */
@@ -44,7 +47,7 @@ export interface Dispatched<T = unknown> {
 const NEVER_ABORTED = new AbortController().signal;
 const IGNORE_PROGRESS = (): void => undefined;
 
-const REJECTIONS = new Set(['BAD_REQUEST', 'VALIDATION_FAILED', 'INVALID_XML', 'RATE_LIMITED', 'INSUFFICIENT_STORAGE', 'UNKNOWN_ACTION', 'UNAUTHENTICATED', 'FORBIDDEN', 'DOMAIN_BUSY', 'PAYLOAD_TOO_LARGE', 'SHUTTING_DOWN']);
+const REJECTIONS = new Set(['BAD_REQUEST', 'VALIDATION_FAILED', 'INVALID_XML', 'RATE_LIMITED', 'INSUFFICIENT_STORAGE', 'UNKNOWN_ACTION', 'UNAUTHENTICATED', 'FORBIDDEN', 'DOMAIN_BUSY', 'PAYLOAD_TOO_LARGE', 'SHUTTING_DOWN', 'UPGRADE_REQUIRED']);
 
 /** How a dispatched invocation ended, as the audit log and the metrics name it. */
 export type DispatchOutcome = 'succeeded' | 'failed' | 'rejected' | 'canceled';
@@ -88,11 +91,11 @@ export async function dispatch(deps: Deps, registry: ReadonlyMap<string, Action>
     const input = validate(action, inv.input);
     locked = lockDomain(deps, action, input);
     const op = auditId !== null && action.kind === 'mutation'
-      ? deps.operations.begin({ record: runningRecord(deps, inv, auditId, receivedAt), role: action.role, cancelable: action.cancelable === true })
+      ? deps.operations.begin({ record: runningRecord(deps, inv, auditId, receivedAt), role: action.role, cancelable: action.cancelable === true, session: action.session === true })
       : null;
     if (op) signal = op.signal;
     if (op && auditId !== null) inv.onAccepted?.(auditId);
-    const ctx = { deps, requestId: inv.requestId, auditId, read: inv.read, caller: inv.caller, signal, progress: op?.report ?? IGNORE_PROGRESS, registry };
+    const ctx = { deps, requestId: inv.requestId, auditId, read: inv.read, caller: inv.caller, signal, progress: op?.report ?? IGNORE_PROGRESS, registry, channel: inv.channel };
     const output = await action.run(input, ctx);
     keepXml(deps, action, auditId, input);
     if (auditId !== null) finished = finishAudit(deps, inv, auditId, 200, null, output.audit ?? null);
@@ -197,7 +200,7 @@ function keepXml<I>(deps: Deps, action: Action<I>, auditId: number | null, input
 }
 
 function lockDomain<I>(deps: Deps, action: Action<I>, input: I): string | null {
-  if (action.kind !== 'mutation' || !action.domainOf) return null;
+  if (action.kind !== 'mutation' || !action.domainOf || action.session) return null;
   const domain = action.domainOf(input);
   if (domain === null) return null;
   if (!deps.locks.tryAcquire(domain, action.name)) {

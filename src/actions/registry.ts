@@ -1,5 +1,6 @@
 /** Every action the agent knows, one line each. Both protocols dispatch through this list. */
 import type { Action } from './types.ts';
+import consoleSession from './console.ts';
 import create from './create.ts';
 import define from './define.ts';
 import destroy from './destroy.ts';
@@ -56,6 +57,7 @@ export const ACTIONS: readonly Action[] = [
   migrate,
   migrateCheck,
   migrationStatus,
+  consoleSession,
   operationsList,
   operationGet,
   operationCancel,

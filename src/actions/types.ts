@@ -6,6 +6,7 @@ import type * as v from 'valibot';
 import type { Role } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
 import type { Caller } from '../model/audit.ts';
+import type { CallerChannel } from '../model/channel.ts';
 
 /** Where a read's data comes from: libvirt now, or the inventory view. */
 export type DataSource = 'fresh' | 'cached';
@@ -45,6 +46,8 @@ export interface ActionContext {
   progress(progress: Record<string, unknown>): void;
   /** Every action by name (the operation actions tell mutations from reads with it). */
   registry: ReadonlyMap<string, Action>;
+  /** The caller's two-way channel (a WebSocket), for session actions asked for over one. */
+  channel?: CallerChannel;
 }
 
 /** A handler's answer: the data to render and what the audit record keeps of it. */
@@ -66,6 +69,11 @@ export interface Action<I = any, T = unknown> {
   domainOf?: (input: I) => string | null;
   /** Whether a running invocation can be canceled (it watches ctx.signal and undoes or stops). */
   cancelable?: boolean;
+  /**
+   * A session on its domain (the console) rather than a change to it: it runs as long as its
+   * caller stays, so it neither holds the domain's lock nor has the action time limit.
+   */
+  session?: boolean;
   /** The audit log keeps the whole `xml` input beside the record (define, create), within its cap. */
   keepsXml?: boolean;
   run(input: I, ctx: ActionContext): Promise<ActionOutput<T>>;

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../model/audit.ts';
 import type { Action } from '../actions/types.ts';
 import type { Deps } from '../deps.ts';
+import type { UpgradeBinding } from './upgrade.ts';
 
 /** The action a request ran and how it ended. */
 export interface InvokedSummary {
@@ -21,7 +22,7 @@ export interface PendingHeaders {
 
 /** The app's Hono environment. */
 export interface AppEnv {
-  Bindings: { incoming?: IncomingMessage };
+  Bindings: { incoming?: IncomingMessage; upgrade?: UpgradeBinding };
   Variables: {
     requestId: string;
     deps: Deps;

@@ -5,6 +5,7 @@ import { DispatchError, dispatch, isAudited, type Dispatched, type Invocation } 
 import type { ReadPolicy } from '../actions/types.ts';
 import { AppError } from '../errors.ts';
 import type { AuditProtocol } from '../model/audit.ts';
+import type { CallerChannel } from '../model/channel.ts';
 import type { AppEnv } from './context.ts';
 
 /** What a protocol adapter knows about the request. */
@@ -28,7 +29,7 @@ export function remoteAddress(c: Context<AppEnv>): string | null {
 }
 
 /** Dispatches the requested action with the caller, request id and client facts of `c`. */
-export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: Requested, onAccepted?: (auditId: number) => void): Promise<Dispatched> {
+export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: Requested, onAccepted?: (auditId: number) => void, channel?: CallerChannel): Promise<Dispatched> {
   const caller = c.get('caller');
   const audited = caller === null || isAudited(c.get('deps'), req.family);
   const remoteAddr = audited ? remoteAddress(c) : null;
@@ -49,6 +50,7 @@ export async function invoke(c: Context<AppEnv>, protocol: AuditProtocol, req: R
     method: c.req.method,
     path: c.req.path,
     onAccepted,
+    channel,
   };
   const domain = typeof req.input.domain === 'string' && req.input.domain !== '' ? req.input.domain.slice(0, 256) : null;
   try {

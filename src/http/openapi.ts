@@ -69,6 +69,9 @@ const ACCEPTED = {
 };
 
 function success(route: RestRoute): Record<string, unknown> {
+  if (route.websocket) {
+    return { description: 'switching protocols (101): the session\'s bytes both ways as binary WebSocket messages; its end is a close frame with a code (4000 guest stopped, 4001 taken over, 4002 too slow, 4003 ended, 4004 libvirt lost) and a reason' };
+  }
   if (route.stream) return { description: 'an event stream, one JSON object per event', content: { 'text/event-stream': { schema: { type: 'string' } } } };
   return { description: 'success', ...(route.cached && { headers: ORIGIN_HEADERS }) };
 }
@@ -82,7 +85,7 @@ function operation(route: RestRoute, action: Action): Record<string, unknown> {
     'x-required-role': action.role,
     parameters: params,
     responses: {
-      [route.status ?? '200']: success(route),
+      [route.websocket ? '101' : route.status ?? '200']: success(route),
       ...(route.operation && { 202: ACCEPTED }),
       default: { description: 'error', content: { 'application/json': { schema: ErrorEnvelope } } },
     },

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from './context.ts';
+import { consoleHandler } from './console.ts';
 import * as handle from './rest-handlers.ts';
 
 /** Actions reachable as POST /v1/domains/{name}/actions/{action}. */
@@ -30,6 +31,8 @@ export interface RestRoute {
   pathFields?: string[];
   cached?: boolean;
   stream?: boolean;
+  /** A WebSocket session (the console): the request must be an upgrade. */
+  websocket?: boolean;
   hidden?: boolean;
 }
 
@@ -44,6 +47,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   { method: 'post', path: '/domains/{name}/actions/{action}', action: '(unknown)', handler: handle.unknownDomainAction, hidden: true },
   { method: 'post', path: '/domains/{name}/migrate-check', action: 'migrate-check', handler: handle.migrateCheck, body: 'path-domain' },
   { method: 'get', path: '/domains/{name}/migration', action: 'migration-status', handler: handle.domainRead },
+  { method: 'get', path: '/domains/{name}/console', action: 'console', handler: consoleHandler, query: true, pathFields: ['domain'], websocket: true },
   { method: 'get', path: '/host', action: 'host-info', handler: handle.hostInfo, cached: true },
   { method: 'get', path: '/history', action: 'history-list', handler: handle.queryRead, query: true },
   { method: 'get', path: '/history/{id}', action: 'history-get', handler: handle.recordRead },

@@ -11,6 +11,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { RequestError, getRequestListener } from '@hono/node-server';
 import { AppError } from '../errors.ts';
 import { toJson } from '../model/json.ts';
+import { serveUpgrades, type UpgradeFetch } from './upgrade.ts';
 
 /** What the server needs: the app's fetch, TLS material when serving HTTPS, the host name to assume when a request has no Host. */
 export interface ServerOptions {
@@ -40,7 +41,7 @@ export function adapterErrorResponse(err: unknown): Response {
   return new Response(body, { status: appError.status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId } });
 }
 
-/** An HTTP (or, with tls, HTTPS) server for the app; not yet listening. */
+/** An HTTP (or, with tls, HTTPS) server for the app, WebSocket upgrades included (upgrade.ts); not yet listening. */
 export function createAppServer(options: ServerOptions): Server {
   const listener = getRequestListener(options.fetch, { errorHandler: adapterErrorResponse, ...(options.hostname !== undefined && { hostname: options.hostname }) });
   const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
@@ -48,6 +49,7 @@ export function createAppServer(options: ServerOptions): Server {
   const timeouts = { headersTimeout, requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout), connectionsCheckingInterval: Math.min(1_000, headersTimeout / 2) };
   const server = options.tls ? createHttpsServer({ ...options.tls, ...timeouts }, listener) : createHttpServer(timeouts, listener);
   server.on('clientError', answerUnparsable);
+  serveUpgrades(server, options.fetch as unknown as UpgradeFetch, adapterErrorResponse);
   return server;
 }
 

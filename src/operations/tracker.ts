@@ -25,6 +25,8 @@ export interface OperationStart {
   record: AuditRecord;
   role: Role;
   cancelable: boolean;
+  /** A session (the console): it lasts as long as its caller stays, so it has no time limit. */
+  session?: boolean;
 }
 
 /** One running operation, as the process knows it. */
@@ -32,6 +34,7 @@ export interface LiveOperation {
   readonly id: number;
   readonly role: Role;
   readonly cancelable: boolean;
+  readonly session: boolean;
   readonly startedAt: number;
   progress: Record<string, unknown> | null;
   readonly controller: AbortController;
@@ -80,12 +83,14 @@ export class Operations {
   begin(start: OperationStart): OperationHandle {
     const r = start.record;
     const op: LiveOperation = {
-      id: r.id, role: start.role, cancelable: start.cancelable, startedAt: r.startedAt ?? this.#now(), progress: null,
+      id: r.id, role: start.role, cancelable: start.cancelable, session: start.session === true, startedAt: r.startedAt ?? this.#now(), progress: null,
       controller: new AbortController(), record: r, waiters: new Set(), announced: false,
       flushAt: 0, flushTimer: undefined, limitTimer: undefined, announceTimer: undefined,
     };
-    op.limitTimer = setTimeout(() => op.controller.abort(timeLimitReached(this.#maxActionMs)), this.#maxActionMs);
-    op.limitTimer.unref();
+    if (!op.session) {
+      op.limitTimer = setTimeout(() => op.controller.abort(timeLimitReached(this.#maxActionMs)), this.#maxActionMs);
+      op.limitTimer.unref();
+    }
     op.announceTimer = setTimeout(() => this.announce(op.id), ANNOUNCE_AFTER_MS);
     op.announceTimer.unref();
     this.#live.set(op.id, op);
@@ -143,6 +148,17 @@ export class Operations {
       op.controller.abort(new AppError('OPERATION_CANCELED', `canceled by ${by.slice(0, 64)}`));
     }
     return 'canceling';
+  }
+
+  /** Ends every running session (at shutdown: a console would otherwise hold it to its deadline). */
+  endSessions(reason: string): number {
+    let ended = 0;
+    for (const op of this.#live.values()) {
+      if (!op.session || op.controller.signal.aborted) continue;
+      op.controller.abort(new AppError('OPERATION_CANCELED', reason));
+      ended++;
+    }
+    return ended;
   }
 
   /** Resolves true once operation `id` is not running (at once if it is not), false when `ms` pass first. */

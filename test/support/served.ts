@@ -1,6 +1,6 @@
-/** The test app listening on loopback (an ephemeral port), for a browser to load. */
+/** The test app listening on loopback (an ephemeral port) through the agent's own server, WebSockets included. */
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { createAppServer } from '../../src/http/server.ts';
 import type { TestApp } from './app.ts';
 
 /** A listening test app: its base URL and how to stop listening. */
@@ -11,12 +11,13 @@ export interface Served {
 
 /** Serves `t.app` on 127.0.0.1 at a free port. */
 export function serveOnLoopback(t: TestApp): Promise<Served> {
+  const server = createAppServer({ fetch: t.app.fetch });
   return new Promise((resolve) => {
-    const server: ServerType = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
+    server.listen(0, '127.0.0.1', () => {
       resolve({
-        url: `http://127.0.0.1:${info.port}`,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         close: () => new Promise<void>((done) => {
-          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+          server.closeAllConnections();
           server.close(() => done());
         }),
       });
