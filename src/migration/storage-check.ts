@@ -6,7 +6,8 @@
 import type { MigrationHost } from './host.ts';
 import { found, type Libvirt } from '../libvirt/index.ts';
 import type { Destination } from './destination.ts';
-import { directoryOf, parseDisks, type DiskInfo } from './disks.ts';
+import { parseDisks, type DiskInfo } from '../guest/disks.ts';
+import { directoryOf } from './disks.ts';
 import type { MigrateOptions } from './options.ts';
 import { fail, pass, type Check } from './checks.ts';
 

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import * as v from 'valibot';
 import { AppError } from '../../src/errors.ts';
 import { fail, pass, skip } from '../../src/migration/checks.ts';
-import { directoryOf, parseDisks } from '../../src/migration/disks.ts';
+import { parseDisks } from '../../src/guest/disks.ts';
+import { directoryOf } from '../../src/migration/disks.ts';
 import { MigrateInput, destinationUri, migrateFlags, migrateParams } from '../../src/migration/options.ts';
 import { precheckError } from '../../src/migration/precheck.ts';
 import { jobProgress } from '../../src/migration/progress.ts';
@@ -85,11 +86,11 @@ describe('disks', () => {
 
   test('every disk with where its data is', () => {
     assert.deepEqual(parseDisks(xml), [
-      { target: 'vda', type: 'file', device: 'disk', path: '/var/lib/libvirt/images/vm.qcow2', volume: null, readonly: false },
-      { target: 'sda', type: 'file', device: 'cdrom', path: null, volume: null, readonly: true },
-      { target: 'vdb', type: 'volume', device: 'disk', path: null, volume: { pool: 'default', name: 'data.qcow2' }, readonly: false },
-      { target: 'vdc', type: 'block', device: 'disk', path: '/dev/vg/lv', volume: null, readonly: true },
-      { target: 'vdd', type: 'network', device: 'disk', path: null, volume: null, readonly: false },
+      { target: 'vda', type: 'file', device: 'disk', path: '/var/lib/libvirt/images/vm.qcow2', volume: null, readonly: false, format: 'qcow2' },
+      { target: 'sda', type: 'file', device: 'cdrom', path: null, volume: null, readonly: true, format: 'raw' },
+      { target: 'vdb', type: 'volume', device: 'disk', path: null, volume: { pool: 'default', name: 'data.qcow2' }, readonly: false, format: null },
+      { target: 'vdc', type: 'block', device: 'disk', path: '/dev/vg/lv', volume: null, readonly: true, format: null },
+      { target: 'vdd', type: 'network', device: 'disk', path: null, volume: null, readonly: false, format: null },
     ]);
     assert.deepEqual(parseDisks('<domain><devices/></domain>'), []);
     assert.deepEqual(['/a/b/c.qcow2', '/c.qcow2', 'c'].map(directoryOf), ['/a/b', '/', '/']);
