@@ -4,6 +4,12 @@ import consoleSession from './console.ts';
 import create from './create.ts';
 import define from './define.ts';
 import destroy from './destroy.ts';
+import domainSnapshotCreate from './domain-snapshot-create.ts';
+import domainSnapshotDelete from './domain-snapshot-delete.ts';
+import domainSnapshotGet from './domain-snapshot-get.ts';
+import domainSnapshotRevert from './domain-snapshot-revert.ts';
+import domainSnapshotXml from './domain-snapshot-xml.ts';
+import domainSnapshots from './domain-snapshots.ts';
 import domainTimeline from './domain-timeline.ts';
 import domainXml from './domain-xml.ts';
 import events from './events.ts';
@@ -58,6 +64,12 @@ export const ACTIONS: readonly Action[] = [
   migrateCheck,
   migrationStatus,
   consoleSession,
+  domainSnapshots,
+  domainSnapshotGet,
+  domainSnapshotXml,
+  domainSnapshotCreate,
+  domainSnapshotRevert,
+  domainSnapshotDelete,
   operationsList,
   operationGet,
   operationCancel,

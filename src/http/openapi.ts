@@ -52,7 +52,7 @@ function withoutField(schema: JsonSchema, field: string): JsonSchema {
 }
 
 function bodySchema(route: RestRoute, input: JsonSchema): JsonSchema {
-  if (route.body === 'path-domain') return withoutField(input, 'domain');
+  if (route.body === 'path-domain') return withoutField(withoutField(input, 'domain'), 'snapshot');
   return { ...input, properties: { ...input.properties, start: { type: 'boolean', description: 'true: define and start (create); false or absent: define only' } } };
 }
 

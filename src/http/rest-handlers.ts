@@ -24,7 +24,11 @@ import { changeView, domainView, snapshotView } from './views.ts';
 /** Answers one request for the route's action. */
 export type RouteHandler = (c: Context<AppEnv>, action: string) => Promise<Response>;
 
-const inPath = (c: Context<AppEnv>) => ({ domain: c.req.param('name') });
+/** The path's domain, and its snapshot on the snapshot routes. */
+const inPath = (c: Context<AppEnv>) => {
+  const snapshot = c.req.param('snapshot');
+  return snapshot === undefined ? { domain: c.req.param('name') } : { domain: c.req.param('name'), snapshot };
+};
 
 /** GET /domains: the list, fresh or cached. */
 export const listDomains: RouteHandler = async (c, action) => {
@@ -77,12 +81,31 @@ export const domainRead: RouteHandler = async (c, action) => {
   return json(c, output.data);
 };
 
-/** A mutation of the path's domain with the body's options (the domain in the body is refused). */
-export const domainMutation: RouteHandler = (c, action) => idempotent(c, async () => {
-  const { body, rejection } = await readMutationBody(c);
-  const req = { action, family: 'mutation' as const, input: { ...body, ...inPath(c) }, rejection: rejection ?? domainInBody(body) };
+/** A read of the path's domain (or snapshot) answered as XML. */
+export const domainXmlRead: RouteHandler = async (c, action) => {
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input: inPath(c) });
+  return xml(c, output.data as string);
+};
+
+/** DELETE of the path's snapshot, with the query's options (children). */
+export const snapshotDelete: RouteHandler = (c, action) => idempotent(c, async () => {
+  const req = { action, family: 'mutation' as const, input: { ...c.req.query(), ...inPath(c) } };
   return runOperation(c, 'rest', req, ({ output, auditId }) => json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') }));
 });
+
+/** A mutation of the path's domain with the body's options (the domain in the body is refused). */
+export const domainMutation: RouteHandler = (c, action) => pathMutation(c, action, 200);
+
+/** POST /domains/{name}/snapshots: like domainMutation, answered 201 Created. */
+export const snapshotCreate: RouteHandler = (c, action) => pathMutation(c, action, 201);
+
+function pathMutation(c: Context<AppEnv>, action: string, status: 200 | 201): Promise<Response> {
+  return idempotent(c, async () => {
+    const { body, rejection } = await readMutationBody(c);
+    const req = { action, family: 'mutation' as const, input: { ...body, ...inPath(c) }, rejection: rejection ?? domainInBody(body) };
+    return runOperation(c, 'rest', req, ({ output, auditId }) => json(c, { ...(output.data as object), auditId, requestId: c.get('requestId') }, status));
+  });
+}
 
 /** POST /domains/{name}/migrate-check: a read that takes a body like migrate's. */
 export const migrateCheck: RouteHandler = async (c, action) => {
@@ -162,7 +185,8 @@ export const timeline: RouteHandler = async (c, action) => {
 };
 
 function domainInBody(body: Record<string, unknown>): AppError | undefined {
-  return Object.hasOwn(body, 'domain')
-    ? new AppError('VALIDATION_FAILED', 'the domain is named in the path', { fields: [{ field: 'domain', message: 'is not allowed in the body' }] })
+  const named = ['domain', 'snapshot'].find((field) => Object.hasOwn(body, field));
+  return named
+    ? new AppError('VALIDATION_FAILED', `the ${named} is named in the path`, { fields: [{ field: named, message: 'is not allowed in the body' }] })
     : undefined;
 }

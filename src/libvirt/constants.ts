@@ -152,3 +152,15 @@ export const Feature = {
 
 /** remote_auth_type. */
 export const AuthType = { NONE: 0, SASL: 1, POLKIT: 2 } as const;
+
+/** virDomainSnapshotCreateFlags. */
+export const SnapshotCreateFlags = { REDEFINE: 1, CURRENT: 2, NO_METADATA: 4, HALT: 8, DISK_ONLY: 16, REUSE_EXT: 32, QUIESCE: 64, ATOMIC: 128, LIVE: 256, VALIDATE: 512 } as const;
+
+/** virDomainSnapshotDeleteFlags. */
+export const SnapshotDeleteFlags = { CHILDREN: 1, METADATA_ONLY: 2, CHILDREN_ONLY: 4 } as const;
+
+/** virDomainSnapshotRevertFlags. */
+export const SnapshotRevertFlags = { RUNNING: 1, PAUSED: 2, FORCE: 4, RESET_NVRAM: 8 } as const;
+
+/** virDomainSnapshotListFlags (TOPOLOGICAL: parents before their children). */
+export const SnapshotListFlags = { ROOTS: 1, METADATA: 2, LEAVES: 4, NO_LEAVES: 8, NO_METADATA: 16, INACTIVE: 32, ACTIVE: 64, DISK_ONLY: 128, INTERNAL: 256, EXTERNAL: 512, TOPOLOGICAL: 1024 } as const;

@@ -26,6 +26,7 @@ export const ErrorCode = {
   OPERATION_INVALID: 55,
   CONFIG_UNSUPPORTED: 67,
   OPERATION_TIMEOUT: 68,
+  NO_DOMAIN_SNAPSHOT: 72,
   ARGUMENT_UNSUPPORTED: 74,
   OPERATION_UNSUPPORTED: 84,
   STORAGE_VOL_EXIST: 90,
@@ -71,9 +72,9 @@ export class UnsupportedUriError extends Error {
 const hasCode = (err: unknown, ...codes: number[]): boolean =>
   err instanceof LibvirtError && codes.includes(err.code);
 
-/** A domain, network, pool or volume that does not exist. */
+/** A domain, network, pool, volume or domain snapshot that does not exist. */
 export const isNotFound = (err: unknown): boolean =>
-  hasCode(err, ErrorCode.NO_DOMAIN, ErrorCode.NO_NETWORK, ErrorCode.NO_STORAGE_POOL, ErrorCode.NO_STORAGE_VOL);
+  hasCode(err, ErrorCode.NO_DOMAIN, ErrorCode.NO_NETWORK, ErrorCode.NO_STORAGE_POOL, ErrorCode.NO_STORAGE_VOL, ErrorCode.NO_DOMAIN_SNAPSHOT);
 
 /** The object is in the wrong state for the operation (e.g. starting a running domain). */
 export const isOperationInvalid = (err: unknown): boolean => hasCode(err, ErrorCode.OPERATION_INVALID);

@@ -7,6 +7,6 @@ export * from './constants.ts';
 export * from './errors.ts';
 export type { DomainEvent, LifecycleEvent, RebootEvent } from './events.ts';
 export type { DhcpLease, DomainInfo, DomainInterface, DomainIpAddress, JobInfo, NodeInfo } from './procedures.ts';
-export { uuidFromString, uuidToString, type DomainRef, type NetworkRef, type StoragePoolRef, type StorageVolRef, type TypedParam } from './types.ts';
+export { uuidFromString, uuidToString, type DomainRef, type SnapshotRef, type NetworkRef, type StoragePoolRef, type StorageVolRef, type TypedParam } from './types.ts';
 export { parseLibvirtUri, isLocalDestination } from './uri.ts';
 export { callerUriProblem, hostPortProblem, uriTemplateProblem } from './uri-rules.ts';

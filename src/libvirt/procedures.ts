@@ -4,10 +4,10 @@
  */
 import { XdrReader, XdrWriter } from './xdr.ts';
 import {
-  AUTH_TYPE_LIST_MAX, DHCP_LEASES_MAX, DOMAIN_INTERFACE_MAX, DOMAIN_IP_ADDR_MAX, DOMAIN_LIST_MAX, DOMAIN_STATS_PARAMS_MAX, MIGRATE_COOKIE_MAX, NODE_STATS_MAX,
+  AUTH_TYPE_LIST_MAX, DHCP_LEASES_MAX, DOMAIN_SNAPSHOT_LIST_MAX, DOMAIN_INTERFACE_MAX, DOMAIN_IP_ADDR_MAX, DOMAIN_LIST_MAX, DOMAIN_STATS_PARAMS_MAX, MIGRATE_COOKIE_MAX, NODE_STATS_MAX,
   TYPED_PARAM_LIST_MAX, UUID_LENGTH, readDomain, readNamedUuid, readStorageVol, readString,
-  readOptString, readTypedParam, writeDomain, writeNamedUuid, writeOptString, writeStorageVol, writeString, writeTypedParam,
-  type DomainRef, type NetworkRef, type StoragePoolRef, type StorageVolRef, type TypedParam,
+  readOptString, readSnapshot, readTypedParam, writeDomain, writeSnapshot, writeNamedUuid, writeOptString, writeStorageVol, writeString, writeTypedParam,
+  type DomainRef, type NetworkRef, type SnapshotRef, type StoragePoolRef, type StorageVolRef, type TypedParam,
 } from './types.ts';
 
 /** One procedure: its number and how to encode its arguments and decode its reply. */
@@ -42,6 +42,7 @@ export function decodeReply<R>(p: Procedure<unknown, R>, payload: Buffer): R {
 const dom = (w: XdrWriter, d: DomainRef) => writeDomain(w, d);
 const domFlags = (w: XdrWriter, a: { dom: DomainRef; flags: number }) => { writeDomain(w, a.dom); w.uint(a.flags); };
 const str = (w: XdrWriter, s: string) => writeString(w, s);
+const snapFlags = (w: XdrWriter, a: { snap: SnapshotRef; flags: number }) => { writeSnapshot(w, a.snap); w.uint(a.flags); };
 const int = (w: XdrWriter, v: number) => void w.int(v);
 const uhyper = (r: XdrReader) => r.uhyper();
 const intRet = (r: XdrReader) => r.int();
@@ -160,6 +161,17 @@ export const Proc = {
   DOMAIN_ABORT_JOB: define('DOMAIN_ABORT_JOB', 164, dom, none),
   DOMAIN_CREATE_WITH_FLAGS: define('DOMAIN_CREATE_WITH_FLAGS', 196, domFlags, readDomain),
   // Opens a stream: the guest's console bytes both ways (dev_name NULL: the first console).
+  DOMAIN_SNAPSHOT_CREATE_XML: define('DOMAIN_SNAPSHOT_CREATE_XML', 185, (w, a: { dom: DomainRef; xml: string; flags: number }) => {
+    writeDomain(w, a.dom); writeString(w, a.xml); w.uint(a.flags);
+  }, readSnapshot),
+  DOMAIN_SNAPSHOT_GET_XML_DESC: define('DOMAIN_SNAPSHOT_GET_XML_DESC', 186, snapFlags, readString),
+  DOMAIN_SNAPSHOT_LOOKUP_BY_NAME: define('DOMAIN_SNAPSHOT_LOOKUP_BY_NAME', 189, (w, a: { dom: DomainRef; name: string; flags: number }) => {
+    writeDomain(w, a.dom); writeString(w, a.name); w.uint(a.flags);
+  }, readSnapshot),
+  DOMAIN_HAS_CURRENT_SNAPSHOT: define('DOMAIN_HAS_CURRENT_SNAPSHOT', 190, domFlags, (r) => r.int() !== 0),
+  DOMAIN_SNAPSHOT_CURRENT: define('DOMAIN_SNAPSHOT_CURRENT', 191, domFlags, readSnapshot),
+  DOMAIN_REVERT_TO_SNAPSHOT: define('DOMAIN_REVERT_TO_SNAPSHOT', 192, snapFlags, none),
+  DOMAIN_SNAPSHOT_DELETE: define('DOMAIN_SNAPSHOT_DELETE', 193, snapFlags, none),
   DOMAIN_OPEN_CONSOLE: define('DOMAIN_OPEN_CONSOLE', 201, (w, a: { dom: DomainRef; devName: string | null; flags: number }) => {
     writeDomain(w, a.dom); writeOptString(w, a.devName); w.uint(a.flags);
   }, none),
@@ -194,6 +206,10 @@ export const Proc = {
   CONNECT_GET_ALL_DOMAIN_STATS: define('CONNECT_GET_ALL_DOMAIN_STATS', 344, (w, a: { doms: DomainRef[]; stats: number; flags: number }) => {
     w.varArray(a.doms, DOMAIN_LIST_MAX, writeDomain).uint(a.stats).uint(a.flags);
   }, (r) => r.varArray(DOMAIN_LIST_MAX, (x): DomainStatsRecord => ({ dom: readDomain(x), params: x.varArray(DOMAIN_STATS_PARAMS_MAX, readTypedParam) }))),
+  // remote_domain_list_all_snapshots_ret: the snapshots, then an int count.
+  DOMAIN_LIST_ALL_SNAPSHOTS: define('DOMAIN_LIST_ALL_SNAPSHOTS', 274, (w, a: { dom: DomainRef; flags: number }) => {
+    writeDomain(w, a.dom); w.int(1).uint(a.flags);
+  }, (r) => { const snapshots = r.varArray(DOMAIN_SNAPSHOT_LIST_MAX, readSnapshot); r.int(); return snapshots; }),
   DOMAIN_DEFINE_XML_FLAGS: define('DOMAIN_DEFINE_XML_FLAGS', 350, (w, a: { xml: string; flags: number }) => { writeString(w, a.xml); w.uint(a.flags); }, readDomain),
   DOMAIN_INTERFACE_ADDRESSES: define('DOMAIN_INTERFACE_ADDRESSES', 353, (w, a: { dom: DomainRef; source: number; flags: number }) => {
     writeDomain(w, a.dom); w.uint(a.source).uint(a.flags);

@@ -23,6 +23,8 @@ export const DHCP_LEASES_MAX = 65_536;
 export const DOMAIN_INTERFACE_MAX = 2048;
 /** REMOTE_DOMAIN_IP_ADDR_MAX: addresses per interface. */
 export const DOMAIN_IP_ADDR_MAX = 2048;
+/** REMOTE_DOMAIN_SNAPSHOT_LIST_MAX: snapshots per listing. */
+export const DOMAIN_SNAPSHOT_LIST_MAX = 1024;
 /** REMOTE_AUTH_TYPE_LIST_MAX. */
 export const AUTH_TYPE_LIST_MAX = 20;
 
@@ -71,6 +73,23 @@ export const writeOptString = (w: XdrWriter, v: string | null | undefined): void
 /** Reads a remote_nonnull_domain. */
 export function readDomain(r: XdrReader): DomainRef {
   return { name: readString(r), uuid: r.fixedOpaque(UUID_LENGTH), id: r.int() };
+}
+
+/** A domain snapshot by name (remote_nonnull_domain_snapshot: name, then its domain). */
+export interface SnapshotRef {
+  name: string;
+  dom: DomainRef;
+}
+
+/** Reads a remote_nonnull_domain_snapshot. */
+export function readSnapshot(r: XdrReader): SnapshotRef {
+  return { name: readString(r), dom: readDomain(r) };
+}
+
+/** Writes a remote_nonnull_domain_snapshot. */
+export function writeSnapshot(w: XdrWriter, s: SnapshotRef): void {
+  writeString(w, s.name);
+  writeDomain(w, s.dom);
 }
 
 /** Writes a remote_nonnull_domain. */

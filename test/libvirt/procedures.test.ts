@@ -10,7 +10,7 @@ import {
   EventProc, Proc, decodeLifecycleMessage, decodeRebootMessage, decodeReply, encodeArgs, peekCallbackId, type Procedure,
 } from '../../src/libvirt/procedures.ts';
 import {
-  readRemoteError, typedParamsToRecord, type DomainRef, type NetworkRef, type StorageVolRef, type TypedParam,
+  readRemoteError, typedParamsToRecord, type DomainRef, type NetworkRef, type SnapshotRef, type StorageVolRef, type TypedParam,
 } from '../../src/libvirt/types.ts';
 import { LibvirtError } from '../../src/libvirt/errors.ts';
 import { hex, xdr } from '../support/frames.ts';
@@ -112,6 +112,10 @@ const PROC_NUMBERS: Record<ProcName, number> = {
   DOMAIN_INTERFACE_ADDRESSES: 353,
   // Added for consoles and screenshots (streams).
   DOMAIN_OPEN_CONSOLE: 201, DOMAIN_SCREENSHOT: 211,
+  // Added for snapshots.
+  DOMAIN_SNAPSHOT_CREATE_XML: 185, DOMAIN_SNAPSHOT_GET_XML_DESC: 186, DOMAIN_SNAPSHOT_LOOKUP_BY_NAME: 189,
+  DOMAIN_HAS_CURRENT_SNAPSHOT: 190, DOMAIN_SNAPSHOT_CURRENT: 191, DOMAIN_REVERT_TO_SNAPSHOT: 192,
+  DOMAIN_SNAPSHOT_DELETE: 193, DOMAIN_LIST_ALL_SNAPSHOTS: 274,
 };
 
 describe('procedure table', () => {
@@ -137,6 +141,10 @@ describe('procedure table', () => {
 
 /** How a procedure's args travel: samples to encode and a decoder for the documented layout (none = void). */
 type ArgSpec<A> = { samples: A[]; read: (r: XdrReader) => A } | { samples?: undefined; read?: undefined };
+const SNAP: SnapshotRef = { name: 'before-upgrade', dom: DOM };
+const rSnap = (r: XdrReader): SnapshotRef => ({ name: rStr(r), dom: rDom(r) });
+const wSnap = (w: XdrWriter, s: SnapshotRef) => { w.string(s.name); wDom(w, s.dom); };
+const snapFlags = { samples: [{ snap: SNAP, flags: 0 }, { snap: { name: 'é', dom: DOM_INACTIVE }, flags: HIGH_FLAGS }], read: (r: XdrReader) => ({ snap: rSnap(r), flags: r.uint() }) };
 const domFlags = { samples: [{ dom: DOM, flags: 0 }, { dom: DOM_INACTIVE, flags: HIGH_FLAGS }], read: (r: XdrReader) => ({ dom: rDom(r), flags: r.uint() }) };
 const domOnly = { samples: [DOM, DOM_INACTIVE], read: rDom };
 const xmlFlags = { samples: [{ xml: '<domain><name>é</name></domain>', flags: 0 }, { xml: '', flags: HIGH_FLAGS }], read: (r: XdrReader) => ({ xml: rStr(r), flags: r.uint() }) };
@@ -243,6 +251,23 @@ const ARGS: { [K in ProcName]: ArgSpec<ArgsOf<(typeof Proc)[K]>> } = {
     read: (r) => ({ net: rNamed(r), mac: rOptStr(r), needResults: rBool01(r), flags: r.uint() }),
   },
   STORAGE_POOL_LOOKUP_BY_TARGET_PATH: { samples: ['/var/lib/libvirt/images'], read: rStr },
+  DOMAIN_SNAPSHOT_CREATE_XML: {
+    samples: [{ dom: DOM, xml: '<domainsnapshot/>', flags: 0 }, { dom: DOM, xml: '', flags: HIGH_FLAGS }],
+    read: (r) => ({ dom: rDom(r), xml: rStr(r), flags: r.uint() }),
+  },
+  DOMAIN_SNAPSHOT_GET_XML_DESC: snapFlags,
+  DOMAIN_SNAPSHOT_LOOKUP_BY_NAME: {
+    samples: [{ dom: DOM, name: 'before-upgrade', flags: 0 }, { dom: DOM_INACTIVE, name: 'é', flags: HIGH_FLAGS }],
+    read: (r) => ({ dom: rDom(r), name: rStr(r), flags: r.uint() }),
+  },
+  DOMAIN_HAS_CURRENT_SNAPSHOT: domFlags,
+  DOMAIN_SNAPSHOT_CURRENT: domFlags,
+  DOMAIN_REVERT_TO_SNAPSHOT: snapFlags,
+  DOMAIN_SNAPSHOT_DELETE: snapFlags,
+  DOMAIN_LIST_ALL_SNAPSHOTS: {
+    samples: [{ dom: DOM, flags: 0 }, { dom: DOM_INACTIVE, flags: HIGH_FLAGS }],
+    read: (r) => { const dom = rDom(r); assert.equal(r.int(), 1, 'need_results'); return { dom, flags: r.uint() }; },
+  },
   DOMAIN_OPEN_CONSOLE: {
     samples: [{ dom: DOM, devName: null, flags: 0 }, { dom: DOM_INACTIVE, devName: 'serial0', flags: HIGH_FLAGS }],
     read: (r) => ({ dom: rDom(r), devName: rOptStr(r), flags: r.uint() }),
@@ -479,6 +504,17 @@ const REPLIES: { [K in ProcName]: ReplySample<RetOf<(typeof Proc)[K]>>[] } = {
     },
   ],
   STORAGE_POOL_LOOKUP_BY_TARGET_PATH: [{ build: (w) => wNamed(w, POOL), expect: POOL }],
+  DOMAIN_SNAPSHOT_CREATE_XML: [{ build: (w) => wSnap(w, SNAP), expect: SNAP }],
+  DOMAIN_SNAPSHOT_GET_XML_DESC: [asString('<domainsnapshot><name>before-upgrade</name></domainsnapshot>')],
+  DOMAIN_SNAPSHOT_LOOKUP_BY_NAME: [{ build: (w) => wSnap(w, SNAP), expect: SNAP }],
+  DOMAIN_HAS_CURRENT_SNAPSHOT: [{ build: (w) => void w.int(1), expect: true, size: 4 }, { build: (w) => void w.int(0), expect: false }],
+  DOMAIN_SNAPSHOT_CURRENT: [{ build: (w) => wSnap(w, SNAP), expect: SNAP }],
+  DOMAIN_REVERT_TO_SNAPSHOT: VOID_REPLY,
+  DOMAIN_SNAPSHOT_DELETE: VOID_REPLY,
+  DOMAIN_LIST_ALL_SNAPSHOTS: [
+    { build: (w) => void w.uint(0).int(0), expect: [], size: 8 },
+    { build: (w) => { w.uint(2); wSnap(w, SNAP); wSnap(w, { name: 'b', dom: DOM }); w.int(2); }, expect: [SNAP, { name: 'b', dom: DOM }] },
+  ],
   DOMAIN_OPEN_CONSOLE: VOID_REPLY,
   DOMAIN_SCREENSHOT: [
     { build: (w) => void w.uint(1).string('image/png'), expect: 'image/png' },

@@ -1,6 +1,6 @@
 /**
  * The typed libvirt API the agent uses, over one LibvirtClient: one face, `Libvirt`, made of parts
- * by concern (domains, host, networks, storage, migration, events, streams). Independent calls are
+ * by concern (domains, host, networks, storage, migration, events, streams, snapshots). Independent calls are
  * pipelined (sent together, matched by serial) rather than awaited one by one.
  */
 import { LibvirtBase } from './base.ts';
@@ -9,6 +9,7 @@ import { withEvents } from './events.ts';
 import { withHost } from './host.ts';
 import { withMigration } from './migration.ts';
 import { withNetworks } from './networks.ts';
+import { withSnapshots } from './snapshots.ts';
 import { withStorage } from './storage.ts';
 import { withStreams } from './streams.ts';
 
@@ -18,4 +19,4 @@ export type { MigrateRequest } from './migration.ts';
 export { ConsoleFlags } from './streams.ts';
 
 /** The typed API over a client; stateless apart from the client it wraps, which only it uses. */
-export class Libvirt extends withStreams(withEvents(withMigration(withStorage(withNetworks(withHost(withDomains(LibvirtBase))))))) {}
+export class Libvirt extends withSnapshots(withStreams(withEvents(withMigration(withStorage(withNetworks(withHost(withDomains(LibvirtBase)))))))) {}
