@@ -13,7 +13,7 @@ import type { DomainRef } from '../../src/libvirt/index.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { NET_PREFIX, ensureNetwork, freeAddress } from '../support/guest-infra.ts';
 import { uniqueName } from '../support/guest.ts';
-import { removeDomain } from '../support/hosts.ts';
+import { hostsCommand, removeDomain } from '../support/hosts.ts';
 import { linuxGuestImage, linuxGuestXml } from '../support/linux-guest.ts';
 import { serveOnLoopback, type Served } from '../support/served.ts';
 import { sleep } from '../support/wait.ts';
@@ -87,6 +87,8 @@ describe('the console over a WebSocket', () => {
     dom = await t.deps.libvirt.defineXml(linuxGuestXml(name, { image: await linuxGuestImage(), mac }));
   });
   after(async () => {
+    await hostsCommand('start-daemon', 'a').catch(() => {}); // never leave the shared host without its daemon
+    await t.deps.libvirt.waitConnected(30_000).catch(() => {});
     await removeDomain(t.deps.libvirt, name);
     await served.close();
     await t.close();
@@ -160,5 +162,23 @@ describe('the console over a WebSocket', () => {
     const closed = await Promise.race([first.closed, sleep(5_000).then(() => null)]);
     assert.deepEqual(closed, { code: CloseCode.GUEST_STOPPED, reason: 'the guest stopped' });
     assert.ok(Date.now() - began < 1_000, `closed ${Date.now() - began} ms after the guest stopped`);
+  });
+
+  test('killing libvirtd during a session closes it with the reason within a second; its record is closed', async () => {
+    dom = await t.deps.libvirt.start(dom);
+    const s = await session(name);
+    await typeUntil(s, 'echo alive-$((3*3))', /alive-9/, BOOT_MS);
+    const began = Date.now();
+    await hostsCommand('kill-daemon', 'a');
+    const closed = await Promise.race([s.closed, sleep(5_000).then(() => null)]);
+    assert.deepEqual(closed, { code: CloseCode.LIBVIRT_LOST, reason: 'the agent lost its connection to libvirt' });
+    assert.ok(Date.now() - began < 1_000, `closed ${Date.now() - began} ms after libvirtd was killed`);
+    const res = await fetch(`${served.url}/v1/history?action=console&domain=${name}`, { headers: auth('admin') });
+    const { records } = (await res.json()) as { records: Array<{ outcome: string; finishedAt: number | null; result: Record<string, unknown> | null }> };
+    const lost = records.filter((r) => r.result?.end === 'libvirt-lost');
+    assert.equal(lost.length, 1, JSON.stringify(records.slice(0, 3)));
+    assert.notEqual(lost[0]!.finishedAt, null);
+    await hostsCommand('start-daemon', 'a');
+    await t.deps.libvirt.waitConnected(30_000);
   });
 });
