@@ -1,9 +1,11 @@
 /**
  * Facts the deploy build (wrangler-free-deploy/build.ts) writes into the bundle in place of this
  * module: the agent's version, its migrations (embedded, so the bundle needs no SQL files beside it)
- * and the file name of better-sqlite3's native addon, which sits beside the bundle. Run from source,
+ * the file name of better-sqlite3's native addon, which sits beside the bundle, and the
+ * dashboard's third-party files (the console's terminal). Run from source,
  * there is no bundle: null, and the repository's files are used.
  */
+import type { VendorAssets } from './model/vendor-assets.ts';
 import type { Migration } from './store/schema.ts';
 
 /** What a bundle carries. */
@@ -12,6 +14,8 @@ export interface BundleFacts {
   migrations: Migration[];
   /** Relative to the bundle file. */
   nativeBinding: string;
+  /** The dashboard's third-party files, embedded. */
+  vendor: VendorAssets;
 }
 
 /** null when running from source. */

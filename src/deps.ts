@@ -17,6 +17,7 @@ import type { FailedAuthLimiter } from './auth/failed-auth.ts';
 import type { DiskGuard } from './store/disk-guard.ts';
 import type { SqliteIdempotencyStore } from './store/idempotency.ts';
 import type { InFlight } from './model/in-flight.ts';
+import type { VendorAssets } from './model/vendor-assets.ts';
 import type { Operations } from './operations/tracker.ts';
 
 /** Wall-clock time, injectable for tests. */
@@ -58,6 +59,8 @@ export interface Deps {
   /** Idempotency keys of mutations (absent: Idempotency-Key is ignored). */
   idempotency?: SqliteIdempotencyStore;
   locks: DomainLocks;
+  /** The dashboard's third-party files (the console's terminal); absent: the console page has no terminal. */
+  vendor?: VendorAssets;
   clock: Clock;
   log: Logger;
   settings: Settings;

@@ -31,6 +31,7 @@ import { Libvirt, LibvirtClient } from './libvirt/index.ts';
 import { createAppServer } from './http/server.ts';
 import { buildOps } from './ops/build.ts';
 import { gracefulShutdown } from './ops/shutdown.ts';
+import { readVendorAssets } from './ui/vendor.ts';
 import { SqliteAuditStore } from './store/audit.ts';
 import { closeDatabase, openDatabase, type Database } from './store/db.ts';
 import { SqliteDefinitionStore } from './store/definitions.ts';
@@ -122,6 +123,7 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
     disk,
     idempotency: new SqliteIdempotencyStore(db),
     locks: new DomainLocks(),
+    vendor: BUNDLE ? BUNDLE.vendor : readVendorAssets(),
     clock,
     log,
     settings: {

@@ -8,7 +8,7 @@
  *     install.sh upgrade.sh uninstall.sh lib.sh govirthost.service govirthost.env.example README.md
  *   dist/govirthost-VERSION-linux-ARCH.tar.gz   the same directory, packed (with --tar)
  *
- * The migrations are embedded: the build replaces src/bundled.ts with the facts main.ts reads.
+ * The migrations and the dashboard's terminal files are embedded: the build replaces src/bundled.ts with the facts main.ts reads.
  * Runs with the host's Node.js 20 and nothing else: no node_modules, no npm, no network.
  */
 import { execFileSync } from 'node:child_process';
@@ -19,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 import { loadMigrations } from '../src/store/schema.ts';
+import { readVendorAssets } from '../src/ui/vendor.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HERE = path.join(ROOT, 'wrangler-free-deploy');
@@ -45,7 +46,7 @@ function packageVersion(): string {
 
 /** Replaces src/bundled.ts with the facts, and `bindings` (never used: nativeBinding is always given) with a stub. */
 function bundleFacts(version: string, migrationsDir: string): Plugin {
-  const facts = { version, migrations: loadMigrations(migrationsDir), nativeBinding: `./${ADDON}` };
+  const facts = { version, migrations: loadMigrations(migrationsDir), nativeBinding: `./${ADDON}`, vendor: readVendorAssets() };
   const bundled = path.join(ROOT, 'src', 'bundled.ts');
   return {
     name: 'govirthost-bundle-facts',

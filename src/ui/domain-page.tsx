@@ -28,7 +28,7 @@ export function segmentsOf(changes: StateChangeRecord[], from: number, to: numbe
 }
 
 /** The domain page's content. */
-export function DomainPage(p: { name: string; domain: DomainView | null; changes: StateChangeRecord[]; snapshotTimes: number[]; from: number; to: number; xml: string | null; history: AuditRecord[] }) {
+export function DomainPage(p: { name: string; domain: DomainView | null; changes: StateChangeRecord[]; snapshotTimes: number[]; from: number; to: number; xml: string | null; history: AuditRecord[]; withConsole?: boolean }) {
   const d = p.domain;
   return (
     <>
@@ -39,6 +39,7 @@ export function DomainPage(p: { name: string; domain: DomainView | null; changes
         <div><dt>Memory MiB</dt><dd>{mib(d?.memoryKiB)}</dd></div>
         <div><dt>CPU time s</dt><dd>{cpuSeconds(d?.cpuTimeNs)}</dd></div>
       </dl>
+      {p.withConsole && d && <ConsoleSection name={p.name} running={d.stateText === 'running'} />}
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">State timeline</h2>
         <TimelineChart segments={segmentsOf(p.changes, p.from, p.to, d)} snapshots={p.snapshotTimes} from={p.from} to={p.to} />
@@ -67,5 +68,25 @@ export function DomainPage(p: { name: string; domain: DomainView | null; changes
         {p.xml === null ? <p>No XML: the domain is not defined.</p> : <pre class="xml" id="xml" tabindex={0} aria-label="Domain XML (read-only)">{p.xml}</pre>}
       </section>
     </>
+  );
+}
+
+/** The serial console: a terminal the page's console script opens over the console WebSocket. */
+function ConsoleSection(p: { name: string; running: boolean }) {
+  return (
+    <section aria-labelledby="console-h" id="console" data-domain={p.name}>
+      <h2 id="console-h">Serial console</h2>
+      <link rel="stylesheet" href="/ui/assets/xterm.css" />
+      <div class="row-buttons">
+        <button type="button" id="console-open">Open console</button>
+        <button type="button" id="console-close" disabled>Close</button>
+        <label><input type="checkbox" id="console-force" /> Take over from another session</label>
+      </div>
+      <p id="console-status" class="live" aria-live="polite">{p.running ? 'One session at a time; every session is recorded in the history.' : 'The guest is not running: its console opens once it runs.'}</p>
+      <div id="terminal" class="terminal" role="application" aria-label={`Serial console of ${p.name}`}></div>
+      <script src="/ui/assets/xterm.js" defer></script>
+      <script src="/ui/assets/addon-fit.js" defer></script>
+      <script src="/ui/assets/console.js" defer></script>
+    </section>
   );
 }

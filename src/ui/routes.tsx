@@ -13,8 +13,10 @@ import { limitFailedAuth, remoteAddress } from '../http/invoke.ts';
 import type { AppEnv } from '../http/context.ts';
 import { restRoutes } from '../http/routes.ts';
 import type { StateChangeRecord } from '../model/inventory.ts';
+import type { VendorAssets } from '../model/vendor-assets.ts';
 import { APP_CSS } from './assets.ts';
 import { APP_JS } from './browser-script.ts';
+import { CONSOLE_JS } from './console-script.ts';
 import { DomainPage } from './domain-page.tsx';
 import { download } from './export.ts';
 import { HistoryPage, apiQuery } from './history-page.tsx';
@@ -34,6 +36,10 @@ export function uiRoutes(): Hono<AppEnv> {
   ui.use('/ui', sessionCaller());
   ui.get('/ui/assets/app.css', (c) => asset(c, APP_CSS, 'text/css'));
   ui.get('/ui/assets/app.js', (c) => asset(c, APP_JS, 'text/javascript'));
+  ui.get('/ui/assets/console.js', (c) => asset(c, CONSOLE_JS, 'text/javascript'));
+  ui.get('/ui/assets/xterm.js', (c) => vendorAsset(c, 'xtermJs', 'text/javascript'));
+  ui.get('/ui/assets/xterm.css', (c) => vendorAsset(c, 'xtermCss', 'text/css'));
+  ui.get('/ui/assets/addon-fit.js', (c) => vendorAsset(c, 'fitJs', 'text/javascript'));
   ui.route('/ui/api', restRoutes());
   ui.get('/ui/login', (c) => login(c, null));
   ui.post('/ui/login', bodyLimit({ maxSize: LOGIN_BODY_LIMIT, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE', `a sign-in form is at most ${LOGIN_BODY_LIMIT} bytes`); } }), async (c) => {
@@ -66,7 +72,8 @@ export function uiRoutes(): Hono<AppEnv> {
     ]);
     const changes: StateChangeRecord[] = timeline.changes;
     const from = chartStart([...snapshots.map((s) => s.takenAt), ...changes.map((ch) => ch.at)], to);
-    return <DomainPage name={name} domain={domain as DomainView | null} changes={changes} snapshotTimes={snapshots.map((s) => s.takenAt)} from={from} to={to} xml={xml} history={history.records} />;
+    const withConsole = c.get('deps').vendor !== undefined && roleAllows(c.get('caller')!.role, 'operator');
+    return <DomainPage name={name} domain={domain as DomainView | null} changes={changes} snapshotTimes={snapshots.map((s) => s.takenAt)} from={from} to={to} xml={xml} history={history.records} withConsole={withConsole} />;
   }));
   ui.get('/ui/history', (c) => page(c, 'History', 'history', async () => {
     const form = c.req.query();
@@ -98,6 +105,12 @@ const orNull = (err: unknown) => {
 
 function asset(c: Context<AppEnv>, text: string, type: string): Response {
   return c.body(text, 200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+}
+
+function vendorAsset(c: Context<AppEnv>, key: keyof VendorAssets, type: string): Response {
+  const vendor = c.get('deps').vendor;
+  if (!vendor) throw new AppError('NOT_FOUND', `no route for GET ${c.req.path}`);
+  return asset(c, vendor[key], type);
 }
 
 /** A local /ui path to go to after signing in; anything else goes to the overview. */

@@ -19,7 +19,8 @@ function textOf(dir: string): string {
     .join('\n');
 }
 
-const imported = (text: string, name: string) => new RegExp(`from '${name}(/[^']*)?'|import\\('${name}(/[^']*)?'\\)|require\\('${name}'\\)`).test(text);
+// require.resolve: files a package ships that are served rather than imported (the dashboard's terminal).
+const imported = (text: string, name: string) => new RegExp(`from '${name}(/[^']*)?'|import\\('${name}(/[^']*)?'\\)|require\\('${name}'\\)|require\\.resolve\\('${name}/[^']*'\\)`).test(text);
 
 test('every runtime dependency is imported by src/', () => {
   const src = textOf('src');

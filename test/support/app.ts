@@ -28,6 +28,7 @@ import type { FailedAuthLimiter } from '../../src/auth/failed-auth.ts';
 import type { DiskGuard } from '../../src/store/disk-guard.ts';
 import { SqliteIdempotencyStore } from '../../src/store/idempotency.ts';
 import { hostEnv } from './hosts.ts';
+import { readVendorAssets } from '../../src/ui/vendor.ts';
 
 /** A running test app and what it was built from. */
 export interface TestApp {
@@ -95,6 +96,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     definitions: new SqliteDefinitionStore(db),
     host: { sysinfo: () => readSysinfo() },
     locks: new DomainLocks(),
+    vendor: readVendorAssets(),
     clock: { now: () => Date.now() },
     log: opts.log ?? pino({ level: 'silent' }),
     settings: {
