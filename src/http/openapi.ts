@@ -72,6 +72,7 @@ function success(route: RestRoute): Record<string, unknown> {
   if (route.websocket) {
     return { description: 'switching protocols (101): the session\'s bytes both ways as binary WebSocket messages; its end is a close frame with a code (4000 guest stopped, 4001 taken over, 4002 too slow, 4003 ended, 4004 libvirt lost) and a reason' };
   }
+  if (route.produces) return { description: 'success', content: { [route.produces]: { schema: { type: 'string', format: 'binary' } } } };
   if (route.stream) return { description: 'an event stream, one JSON object per event', content: { 'text/event-stream': { schema: { type: 'string' } } } };
   return { description: 'success', ...(route.cached && { headers: ORIGIN_HEADERS }) };
 }

@@ -80,13 +80,33 @@ export class LibvirtStream {
     return this.#queued;
   }
 
-  /** Calls `listener` with each chunk of data (and first with what came before it); returns its remover. */
+  /** Calls `listener` with each chunk of data (and first with what came before it, even after the end); returns its remover. */
   onData(listener: (chunk: Buffer) => void): () => void {
     this.#dataListeners.add(listener);
     const early = this.#early;
     this.#early = [];
     for (const chunk of early) listener(chunk);
     return () => this.#dataListeners.delete(listener);
+  }
+
+  /**
+   * Every byte of a download stream (a screenshot) until its end; rejects with the stream's error,
+   * or when it carries more than `maxBytes` (the stream is then aborted).
+   */
+  collect(maxBytes: number): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    this.onData((chunk) => {
+      size += chunk.length;
+      this.consumed(chunk.length);
+      if (size <= maxBytes) return void chunks.push(chunk);
+      void this.abort().catch(() => {});
+      this.#settle({ kind: 'error', error: new StreamOverrunError(1, 0, `the stream carried more than ${maxBytes} bytes`) });
+    });
+    return this.ended.then((end) => {
+      if (end.kind === 'error' || end.kind === 'lost') throw end.error;
+      return Buffer.concat(chunks);
+    });
   }
 
   /** Tells the stream the owner is done with `bytes` of the data it was handed (see the header). */
@@ -162,8 +182,8 @@ export class LibvirtStream {
   #settle(end: StreamEnd): void {
     if (this.#end) return;
     this.#end = end;
-    this.#early = [];
-    this.#dataListeners.clear();
+    this.#dataListeners.clear(); // data that came before a listener is still handed to a late one
+
     this.#transport.forget();
     this.#resolveEnd(end);
   }

@@ -15,6 +15,8 @@ export const APP_JS = String.raw`
   'use strict';
   var table = document.getElementById('domains');
   if (!table) return;
+  // A guest without a screen has no thumbnail: hide its image rather than show it broken.
+  table.addEventListener('error', function (e) { if (e.target.classList && e.target.classList.contains('thumb')) e.target.hidden = true; }, true);
   var body = table.tBodies[0];
   var live = document.getElementById('live-status');
   var template = document.getElementById('row-template');

@@ -94,7 +94,13 @@ function DomainRow(p: { d: DomainView | null; name: string; canAct: boolean }) {
   const d = p.d;
   return (
     <tr data-domain={p.name} data-state={d?.stateText ?? ''}>
-      <th scope="row" data-col="name"><a href={`/ui/domains/${encodeURIComponent(p.name)}`}>{p.name}</a></th>
+      <th scope="row" data-col="name">
+        <a href={`/ui/domains/${encodeURIComponent(p.name)}`}>{p.name}</a>
+        {p.canAct && d?.stateText === 'running' && (
+          // A guest without a screen answers 409: an empty alt shows nothing, and the script hides it.
+          <img class="thumb" src={`/ui/api/domains/${encodeURIComponent(p.name)}/screenshot`} alt="" loading="lazy" width="160" height="100" />
+        )}
+      </th>
       <td data-col="state" data-label="State">
         <span class={`state state-${stateClass(d?.stateText ?? '')}`}>{d?.stateText ?? ''}</span>{' '}
         <span class="reason">{d?.reasonText ? `(${d.reasonText})` : ''}</span>

@@ -143,4 +143,15 @@ describe('libvirt streams against a wire-level fake', () => {
     fake.handlers.set(OPEN_CONSOLE, () => ({ error: { code: 55, domain: 10, message: 'Requested operation is not valid: domain is not running' } }));
     await assert.rejects(open(), (err: unknown) => err instanceof LibvirtError && err.code === 55);
   });
+
+  test('a download that ended before anyone listened is still collected whole; a bound aborts a larger one', async () => {
+    const stream = await open();
+    fake.sendStream(opened!.peer, opened!.call, PacketStatus.CONTINUE, Buffer.from('PNG-bytes'));
+    fake.sendStream(opened!.peer, opened!.call, PacketStatus.OK);
+    assert.deepEqual(await stream.ended, { kind: 'eof' });
+    assert.equal((await stream.collect(1_000)).toString(), 'login: PNG-bytes');
+    const big = await open();
+    fake.sendStream(opened!.peer, opened!.call, PacketStatus.CONTINUE, Buffer.alloc(2_000));
+    await assert.rejects(big.collect(1_000), StreamOverrunError);
+  });
 });

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, screenshot } from '../support/browser.ts';
 import { NET_PREFIX, ensureNetwork, freeAddress } from '../support/guest-infra.ts';
-import { uniqueName } from '../support/guest.ts';
+import { tinyGuestXml, uniqueName } from '../support/guest.ts';
 import { removeDomain } from '../support/hosts.ts';
 import { linuxGuestImage, linuxGuestXml } from '../support/linux-guest.ts';
 import { serveOnLoopback, type Served } from '../support/served.ts';
@@ -24,6 +24,7 @@ describe('the console in the dashboard, in Chromium', () => {
   let browser: Browser;
   let page: Page;
   const name = uniqueName('uiconsole');
+  const withScreen = uniqueName('uiscreen');
 
   const screenText = () => page.locator('#terminal .xterm-rows').innerText();
 
@@ -48,6 +49,8 @@ describe('the console in the dashboard, in Chromium', () => {
     const net = await ensureNetwork(lv, 'default', 'gvhbr0', NET_PREFIX);
     const dom = await lv.defineXml(linuxGuestXml(name, { image: await linuxGuestImage(), mac: (await freeAddress(lv, net)).mac }));
     await lv.start(dom);
+    const screenXml = tinyGuestXml(withScreen).replace("<memballoon model='none'/>", "<graphics type='vnc' autoport='yes' listen='127.0.0.1'/><video><model type='vga'/></video><memballoon model='none'/>");
+    await lv.start(await lv.defineXml(screenXml));
     served = await serveOnLoopback(t);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -56,6 +59,7 @@ describe('the console in the dashboard, in Chromium', () => {
     await browser?.close();
     await served?.close();
     await removeDomain(t.deps.libvirt, name);
+    await removeDomain(t.deps.libvirt, withScreen);
     await t?.close();
   });
 
@@ -86,5 +90,17 @@ describe('the console in the dashboard, in Chromium', () => {
     await page.locator('#console-open').click();
     await page.locator('#console-status', { hasText: 'Connected' }).waitFor({ timeout: 10_000 });
     holder.close();
+  });
+
+  test('the overview shows a screen thumbnail of a running guest that has a screen, and none for one without', async () => {
+    await page.goto(`${served.url}/ui`);
+    const thumb = page.locator(`#domains tr[data-domain="${withScreen}"] img.thumb`);
+    await page.waitForFunction((sel) => { const img = document.querySelector(sel) as HTMLImageElement | null; return img !== null && img.complete && img.naturalWidth > 0; },
+      `#domains tr[data-domain="${withScreen}"] img.thumb`, { timeout: 10_000 });
+    assert.equal(await thumb.isVisible(), true);
+    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLImageElement | null)?.hidden === true,
+      `#domains tr[data-domain="${name}"] img.thumb`, { timeout: 10_000 });
+    assert.equal(await page.locator(`#domains tr[data-domain="${name}"] img.thumb`).isVisible(), false, 'no broken image for a guest without a screen');
+    await screenshot(page, 'overview-thumbnails');
   });
 });
