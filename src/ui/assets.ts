@@ -68,8 +68,12 @@ details pre { white-space: pre-wrap; word-break: break-word; margin: .2rem 0; fo
 .login label { display: block; margin-bottom: .25rem; font-weight: 600; }
 .login input { width: 100%; margin-bottom: .75rem; }
 .live { color: var(--muted); font-size: .9rem; }
+.snapshot-tree, .snapshot-tree ul { list-style: none; padding-left: 1.25rem; }
+.snapshot-tree li { padding: .25rem 0; }
+.snap-name { font-weight: 600; }
 img.thumb[hidden] { display: none; }
 img.thumb { display: block; margin-top: .3rem; width: 160px; height: auto; max-height: 120px; border: 1px solid var(--line); background: #000; }
+.terminal:empty { display: none; }
 .terminal { background: #000; min-height: 24rem; padding: .25rem; border-radius: 6px; }
 @media (max-width: 700px) {
   main { padding: .6rem; }

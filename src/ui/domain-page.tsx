@@ -5,6 +5,8 @@ import type { AuditRecord } from '../model/audit.ts';
 import { TimelineChart, type Segment } from './charts.tsx';
 import { cpuSeconds, dash, isoTime, mib } from './format.ts';
 import { HistoryTable } from './history-page.tsx';
+import { SnapshotsSection } from './snapshots-section.tsx';
+import type { DomainSnapshotTree } from '../model/domain-snapshot.ts';
 
 /**
  * The states over [from, to] from the changes (newest first): before the oldest change in the
@@ -28,7 +30,7 @@ export function segmentsOf(changes: StateChangeRecord[], from: number, to: numbe
 }
 
 /** The domain page's content. */
-export function DomainPage(p: { name: string; domain: DomainView | null; changes: StateChangeRecord[]; snapshotTimes: number[]; from: number; to: number; xml: string | null; history: AuditRecord[]; withConsole?: boolean }) {
+export function DomainPage(p: { name: string; domain: DomainView | null; changes: StateChangeRecord[]; snapshotTimes: number[]; from: number; to: number; xml: string | null; history: AuditRecord[]; withConsole?: boolean; snapshots?: DomainSnapshotTree | null; canAct?: boolean }) {
   const d = p.domain;
   return (
     <>
@@ -40,6 +42,7 @@ export function DomainPage(p: { name: string; domain: DomainView | null; changes
         <div><dt>CPU time s</dt><dd>{cpuSeconds(d?.cpuTimeNs)}</dd></div>
       </dl>
       {p.withConsole && d && <ConsoleSection name={p.name} running={d.stateText === 'running'} />}
+      {d && <SnapshotsSection name={p.name} tree={p.snapshots ?? null} canAct={p.canAct === true} />}
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">State timeline</h2>
         <TimelineChart segments={segmentsOf(p.changes, p.from, p.to, d)} snapshots={p.snapshotTimes} from={p.from} to={p.to} />

@@ -9,6 +9,7 @@ import { invoke } from '../http/invoke.ts';
 import { invokeRead } from '../http/sourced.ts';
 import type { HostFigures, SnapshotPage, SnapshotRecord, TimelinePage } from '../model/inventory.ts';
 import type { AuditPage } from '../model/audit.ts';
+import type { DomainSnapshotTree } from '../model/domain-snapshot.ts';
 import type { OperationView } from '../operations/view.ts';
 
 /** The charts' window. */
@@ -68,4 +69,9 @@ export async function readHistory(c: Context<AppEnv>, query: Record<string, stri
 /** The operations running now, newest first. */
 export async function readRunningOperations(c: Context<AppEnv>): Promise<OperationView[]> {
   return ((await read(c, 'operations-list', { status: 'running', limit: '100' })).output.data as { operations: OperationView[] }).operations;
+}
+
+/** A domain's snapshots as a tree. */
+export async function readDomainSnapshots(c: Context<AppEnv>, domain: string): Promise<DomainSnapshotTree> {
+  return (await read(c, 'domain-snapshots', { domain })).output.data as DomainSnapshotTree;
 }

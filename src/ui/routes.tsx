@@ -17,12 +17,13 @@ import type { VendorAssets } from '../model/vendor-assets.ts';
 import { APP_CSS } from './assets.ts';
 import { APP_JS } from './browser-script.ts';
 import { CONSOLE_JS } from './console-script.ts';
+import { SNAPSHOTS_JS } from './snapshots-script.ts';
 import { DomainPage } from './domain-page.tsx';
 import { download } from './export.ts';
 import { HistoryPage, apiQuery } from './history-page.tsx';
 import { Frame, type FrameProps } from './layout.tsx';
 import { Overview } from './overview.tsx';
-import { DAY_MS, readDomain, readDomains, readHistory, readHost, readRunningOperations, readSnapshots, readTimeline, readXml } from './reads.ts';
+import { DAY_MS, readDomain, readDomainSnapshots, readDomains, readHistory, readHost, readRunningOperations, readSnapshots, readTimeline, readXml } from './reads.ts';
 import { csrfGuard, endSession, sessionCaller, startSession } from './session.ts';
 import { setReplyHeader } from '../http/respond.ts';
 
@@ -37,6 +38,7 @@ export function uiRoutes(): Hono<AppEnv> {
   ui.get('/ui/assets/app.css', (c) => asset(c, APP_CSS, 'text/css'));
   ui.get('/ui/assets/app.js', (c) => asset(c, APP_JS, 'text/javascript'));
   ui.get('/ui/assets/console.js', (c) => asset(c, CONSOLE_JS, 'text/javascript'));
+  ui.get('/ui/assets/snapshots.js', (c) => asset(c, SNAPSHOTS_JS, 'text/javascript'));
   ui.get('/ui/assets/xterm.js', (c) => vendorAsset(c, 'xtermJs', 'text/javascript'));
   ui.get('/ui/assets/xterm.css', (c) => vendorAsset(c, 'xtermCss', 'text/css'));
   ui.get('/ui/assets/addon-fit.js', (c) => vendorAsset(c, 'fitJs', 'text/javascript'));
@@ -66,14 +68,15 @@ export function uiRoutes(): Hono<AppEnv> {
     const name = c.req.param('name');
     const to = c.get('deps').clock.now();
     const domain = await readDomain(c, name).catch(orNull);
-    const [timeline, snapshots, xml, history] = await Promise.all([
+    const [timeline, snapshots, xml, history, tree] = await Promise.all([
       readTimeline(c, name, to - DAY_MS), readSnapshots(c, to - DAY_MS), domain ? readXml(c, name).catch(orNull) : null,
-      readHistory(c, { domain: name, limit: '20' }),
+      readHistory(c, { domain: name, limit: '20' }), domain ? readDomainSnapshots(c, name).catch(() => null) : null,
     ]);
     const changes: StateChangeRecord[] = timeline.changes;
     const from = chartStart([...snapshots.map((s) => s.takenAt), ...changes.map((ch) => ch.at)], to);
-    const withConsole = c.get('deps').vendor !== undefined && roleAllows(c.get('caller')!.role, 'operator');
-    return <DomainPage name={name} domain={domain as DomainView | null} changes={changes} snapshotTimes={snapshots.map((s) => s.takenAt)} from={from} to={to} xml={xml} history={history.records} withConsole={withConsole} />;
+    const canAct = roleAllows(c.get('caller')!.role, 'operator');
+    const withConsole = c.get('deps').vendor !== undefined && canAct;
+    return <DomainPage name={name} domain={domain as DomainView | null} changes={changes} snapshotTimes={snapshots.map((s) => s.takenAt)} from={from} to={to} xml={xml} history={history.records} withConsole={withConsole} snapshots={tree} canAct={canAct} />;
   }));
   ui.get('/ui/history', (c) => page(c, 'History', 'history', async () => {
     const form = c.req.query();
