@@ -29,6 +29,8 @@ export interface Clock {
 /** Settings handlers and middleware read. */
 export interface Settings {
   auditReads: boolean;
+  /** Keep what is typed into console sessions in their audit records (absent: no). */
+  consoleRecordInput?: boolean;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   migrateUriTemplate: string;

@@ -128,6 +128,7 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
     log,
     settings: {
       auditReads: config.auditReads,
+      consoleRecordInput: config.consoleRecordInput,
       bodyLimitBytes: config.bodyLimitBytes,
       requestTimeoutMs: config.requestTimeoutMs,
       migrateUriTemplate: config.migrateUriTemplate,

@@ -30,7 +30,9 @@ export default defineAction({
     await channel.open().catch((err: unknown) => { void stream.abort(); throw err; });
     const stops = watchStops(deps, dom);
     try {
-      const summary = await runConsoleSession(stream, channel, { signal, now: deps.clock.now, guestStopped: stops.stopped });
+      const summary = await runConsoleSession(stream, channel, {
+        signal, now: deps.clock.now, guestStopped: stops.stopped, recordInput: deps.settings.consoleRecordInput === true,
+      });
       return { data: summary, audit: { ...summary, forced: input.force } };
     } finally {
       stops.close();

@@ -29,6 +29,7 @@ export interface Config {
   tokensFile: string | undefined;
   logLevel: LogLevel;
   auditReads: boolean;
+  consoleRecordInput: boolean;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   /** Longest an operation may run before it is canceled. */
@@ -98,6 +99,8 @@ export const SETTINGS: readonly Setting[] = [
     'Bearer tokens with roles (make them with `govirthost token create`). Without it there is no authentication and only loopback is allowed.'),
   setting('log-level', 'LEVEL', 'info', `Log level: ${LOG_LEVELS.join(', ')}.`),
   setting('audit-reads', '', 'false', 'Audit reads as well as changes. Environment: 1/0, true/false, yes/no.'),
+  setting('console-record-input', '', 'false',
+    'Keep what is typed into each console session in its audit record (its first 64 KiB). Off by default: passwords are typed there too.'),
   setting('snapshot-schedule', 'CRON', '*/30 * * * * *', 'When to take inventory snapshots: a cron expression, seconds first.'),
   setting('snapshot-retention', 'DURATION', '14d', 'How long inventory snapshots are kept: 14d, 36h, 90m, or seconds.'),
   setting('audit-retention', 'DURATION', 'never', 'How long audit records and the state timeline are kept: never, or a duration such as 400d.'),
@@ -136,6 +139,7 @@ const SCHEMAS = {
   'tokens-file': nonEmpty,
   'log-level': v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`),
   'audit-reads': booleanWord,
+  'console-record-input': booleanWord,
   'body-limit': v.pipe(nonEmpty, parsedBy(parseSize)),
   'request-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'max-action-time': v.pipe(nonEmpty, parsedBy(parseDurationMs)),
@@ -247,6 +251,7 @@ function build(values: Values): Config {
     tokensFile: values['tokens-file'],
     logLevel: need(values['log-level'], 'log-level'),
     auditReads: need(values['audit-reads'], 'audit-reads'),
+    consoleRecordInput: need(values['console-record-input'], 'console-record-input'),
     bodyLimitBytes: need(values['body-limit'], 'body-limit'),
     requestTimeoutMs: need(values['request-timeout'], 'request-timeout'),
     maxActionMs: need(values['max-action-time'], 'max-action-time'),

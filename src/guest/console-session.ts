@@ -9,6 +9,8 @@ import { CloseCode, type CallerChannel, type ChannelClose } from '../model/chann
 
 /** Output queued to a caller beyond which the session ends as too slow (the guest is not held back). */
 export const MAX_BUFFERED_OUTPUT = 1024 * 1024;
+/** How much typed input a session keeps for its audit record, when asked to. */
+export const MAX_RECORDED_INPUT = 64 * 1024;
 /** The largest message a caller may send (a paste); larger ones end the session. */
 export const MAX_INPUT_MESSAGE = 64 * 1024;
 
@@ -25,6 +27,9 @@ export interface SessionSummary {
   bytesIn: number;
   bytesOut: number;
   seconds: number;
+  /** What was typed (its first MAX_RECORDED_INPUT bytes, as text), when the session records input. */
+  input?: string;
+  inputTruncated?: boolean;
 }
 
 /** What the bridge needs besides the two ends. */
@@ -34,6 +39,8 @@ export interface SessionOptions {
   /** Whether the guest stopped (asked when its stream ended: a stop, or a forced takeover?). */
   guestStopped(): Promise<boolean>;
   now(): number;
+  /** Keep what is typed (off by default: passwords are typed into consoles too). */
+  recordInput?: boolean;
 }
 
 type Ending = { end: SessionEnd; code: number; reason: string; libvirtMessage?: string };
@@ -44,6 +51,7 @@ export async function runConsoleSession(stream: LibvirtStream, channel: CallerCh
   let bytesIn = 0;
   let bytesOut = 0;
   let local: Ending | null = null;
+  const typed = new InputRecord();
   let wake: () => void = () => {};
   const endedHere = new Promise<void>((resolve) => { wake = resolve; });
   const endHere = (e: Ending) => { local ??= e; wake(); };
@@ -57,6 +65,7 @@ export async function runConsoleSession(stream: LibvirtStream, channel: CallerCh
   channel.onMessage((bytes) => {
     if (bytes.length > MAX_INPUT_MESSAGE) return endHere({ end: 'input-too-large', code: CloseCode.TOO_BIG, reason: `input messages are limited to ${MAX_INPUT_MESSAGE} bytes` });
     bytesIn += bytes.length;
+    if (o.recordInput) typed.keep(bytes);
     writes = writes.then(() => stream.write(bytes)).catch(() => {});
   });
   const aborted = abortedPromise(o.signal);
@@ -73,7 +82,7 @@ export async function runConsoleSession(stream: LibvirtStream, channel: CallerCh
   if (stream.isOpen) await settleStream(stream, first.from === 'caller');
   channel.close(ending.code, ending.reason);
   const { code, ...rest } = ending;
-  return { ...rest, closeCode: code, bytesIn, bytesOut, seconds: (o.now() - started) / 1000 };
+  return { ...rest, closeCode: code, bytesIn, bytesOut, seconds: (o.now() - started) / 1000, ...(o.recordInput && typed.summary()) };
 }
 
 function callerEnding(close: ChannelClose): Ending {
@@ -99,4 +108,24 @@ function abortedPromise(signal: AbortSignal): Promise<string> {
   const reasonOf = () => (signal.reason instanceof Error ? signal.reason.message : 'the session was ended').slice(0, 123);
   if (signal.aborted) return Promise.resolve(reasonOf());
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(reasonOf()), { once: true }));
+}
+
+/** The first MAX_RECORDED_INPUT bytes typed into a session. */
+class InputRecord {
+  readonly #chunks: Buffer[] = [];
+  #size = 0;
+  #truncated = false;
+
+  keep(bytes: Uint8Array): void {
+    const room = MAX_RECORDED_INPUT - this.#size;
+    if (bytes.length > room) this.#truncated = true;
+    if (room <= 0) return;
+    const part = Buffer.from(bytes.subarray(0, room));
+    this.#chunks.push(part);
+    this.#size += part.length;
+  }
+
+  summary(): { input: string; inputTruncated: boolean } {
+    return { input: Buffer.concat(this.#chunks).toString('utf8'), inputTruncated: this.#truncated };
+  }
 }

@@ -14,6 +14,7 @@ const DEFAULTS: Config = {
   tokensFile: undefined,
   logLevel: 'info',
   auditReads: false,
+  consoleRecordInput: false,
   bodyLimitBytes: 1048576,
   requestTimeoutMs: 30_000,
   maxActionMs: 3_600_000,
@@ -66,6 +67,7 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['tokens-file', '/etc/govirthost/tokens.json', { tokensFile: '/etc/govirthost/tokens.json' }],
   ['log-level', 'debug', { logLevel: 'debug' }],
   ['audit-reads', null, { auditReads: true }],
+  ['console-record-input', null, { consoleRecordInput: true }],
   ['body-limit', '512KiB', { bodyLimitBytes: 524288 }],
   ['request-timeout', '5', { requestTimeoutMs: 5000 }],
   ['max-action-time', '2h', { maxActionMs: 7_200_000 }],
@@ -214,6 +216,7 @@ const BAD: [string, string, RegExp][] = [
   ['libvirt-uri', 'nonsense', /not a libvirt URI/],
   ['log-level', 'verbose', /must be one of fatal, error, warn, info, debug, trace, silent/],
   ['audit-reads', 'maybe', /must be one of 1, true, yes, 0, false, no/],
+  ['console-record-input', 'maybe', /must be one of 1, true, yes, 0, false, no/],
   ['body-limit', '12XB', /expected bytes or a size/],
   ['body-limit', '0', /between 1 byte and 1GiB/],
   ['body-limit', '2GiB', /between 1 byte and 1GiB/],
@@ -263,7 +266,7 @@ const BAD: [string, string, RegExp][] = [
 
 describe('bad values name the flag and the environment variable', () => {
   for (const [name, value, reason] of BAD) {
-    if (name !== 'audit-reads' && name !== 'allow-uri-targets') {
+    if (name !== 'audit-reads' && name !== 'allow-uri-targets' && name !== 'console-record-input') {
       test(`--${name}=${value}`, () => fails([`--${name}=${value}`], {}, `--${name}`, envName(name), JSON.stringify(value), 'from --', reason));
     }
     if (value !== '') {
@@ -351,6 +354,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 27);
+    assert.equal(SETTINGS.length, 28);
   });
 });
