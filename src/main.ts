@@ -2,6 +2,7 @@
  * The composition root: reads the config, opens the database and applies migrations, connects to
  * libvirt, builds the app and serves it; on SIGTERM (or SIGINT) shuts all of it down gracefully.
  */
+import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
@@ -32,6 +33,7 @@ import { createAppServer } from './http/server.ts';
 import { buildOps } from './ops/build.ts';
 import { gracefulShutdown } from './ops/shutdown.ts';
 import { readVendorAssets } from './ui/vendor.ts';
+import { AuditLines } from './jobs/audit-lines.ts';
 import { SqliteAuditStore } from './store/audit.ts';
 import { closeDatabase, openDatabase, type Database } from './store/db.ts';
 import { SqliteDefinitionStore } from './store/definitions.ts';
@@ -65,6 +67,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const { from, to } = BUNDLE ? applyMigrations(db, BUNDLE.migrations) : upgradeSchema(db);
   const lifecycle = { stopping: false };
   const deps = buildDeps(config, db, tokens, log, () => lifecycle.stopping);
+  const lines = startAuditLines(config, deps);
   const interrupted = deps.audit.markInterrupted(deps.clock.now());
   log.info({ version: agentVersion(), db: config.db, schemaFrom: from, schemaTo: to, interrupted }, 'database ready');
   const background = startBackground(deps, {
@@ -75,7 +78,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const server = listen(config, deps, log);
   onStopSignal(log, () => {
     lifecycle.stopping = true;
-    return shutdown(server, deps, db, config, background);
+    return shutdown(server, deps, db, config, background, lines);
   }, () => {
     if (db.open) deps.audit.markInterrupted(deps.clock.now(), 'the agent was stopped by a second signal before the action ended');
   });
@@ -195,7 +198,19 @@ function onStopSignal(log: Logger, stop: () => Promise<void>, force: () => void)
   process.on('SIGINT', handler);
 }
 
-function shutdown(server: ServerType, deps: Deps, db: Database, config: Config, background: Background): Promise<void> {
+/** The audit lines on stdout (unless --audit-lines off), woken by every finished record. */
+function startAuditLines(config: Config, deps: Deps): AuditLines | null {
+  if (config.auditLines === 'off') return null;
+  const lines = new AuditLines({
+    audit: deps.audit, write: (line) => process.stdout.write(`${line}\n`), host: hostname(), agentVersion: agentVersion(),
+    onError: (err) => deps.log.error({ err }, 'audit lines failed'),
+  });
+  lines.start();
+  deps.auditFinished.add(() => lines.poke());
+  return lines;
+}
+
+function shutdown(server: ServerType, deps: Deps, db: Database, config: Config, background: Background, lines: AuditLines | null): Promise<void> {
   const ops = deps.ops;
   if (!ops) throw new Error('the agent is built with ops');
   const jobs = background.stop(); // ends the event streams first, so that the server can close
@@ -208,7 +223,10 @@ function shutdown(server: ServerType, deps: Deps, db: Database, config: Config, 
       await jobs;
       await deps.libvirt.close();
     },
-    closeDatabase: () => closeDatabase(db),
+    closeDatabase: () => {
+      lines?.stop(); // the last records' lines, before the database goes
+      closeDatabase(db);
+    },
     now: deps.clock.now,
     log: deps.log,
     deadlineMs: config.shutdownTimeoutMs,

@@ -219,7 +219,7 @@ function runningRecord(deps: Deps, inv: Invocation, id: number, receivedAt: numb
     id, requestId: inv.requestId, receivedAt, startedAt: deps.clock.now(), finishedAt: null, durationMs: null,
     actor: inv.caller?.name ?? 'anonymous', remoteAddr: inv.remoteAddr, userAgent: inv.userAgent, protocol: inv.protocol,
     action: inv.action.slice(0, 64), domain: domainOf(inv), target: text(inv.input.target), params: {},
-    outcome: 'running', httpStatus: null, errorCode: null, errorMessage: null, libvirtCode: null, result: null, progress: null,
+    outcome: 'running', httpStatus: null, errorCode: null, errorMessage: null, libvirtCode: null, result: null, progress: null, seq: null,
   };
 }
 

@@ -30,6 +30,7 @@ export interface Config {
   logLevel: LogLevel;
   auditReads: boolean;
   consoleRecordInput: boolean;
+  auditLines: 'stdout' | 'off';
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   /** Longest an operation may run before it is canceled. */
@@ -99,6 +100,8 @@ export const SETTINGS: readonly Setting[] = [
     'Bearer tokens with roles (make them with `govirthost token create`). Without it there is no authentication and only loopback is allowed.'),
   setting('log-level', 'LEVEL', 'info', `Log level: ${LOG_LEVELS.join(', ')}.`),
   setting('audit-reads', '', 'false', 'Audit reads as well as changes. Environment: 1/0, true/false, yes/no.'),
+  setting('audit-lines', 'WHERE', 'stdout',
+    'Where each finished audit record also goes as one JSON line (schema govirthost.audit/1): stdout (journald, any log shipper) or off.'),
   setting('console-record-input', '', 'false',
     'Keep what is typed into each console session in its audit record (its first 64 KiB). Off by default: passwords are typed there too.'),
   setting('snapshot-schedule', 'CRON', '*/30 * * * * *', 'When to take inventory snapshots: a cron expression, seconds first.'),
@@ -140,6 +143,7 @@ const SCHEMAS = {
   'log-level': v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`),
   'audit-reads': booleanWord,
   'console-record-input': booleanWord,
+  'audit-lines': v.picklist(['stdout', 'off'], 'must be stdout or off'),
   'body-limit': v.pipe(nonEmpty, parsedBy(parseSize)),
   'request-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'max-action-time': v.pipe(nonEmpty, parsedBy(parseDurationMs)),
@@ -252,6 +256,7 @@ function build(values: Values): Config {
     logLevel: need(values['log-level'], 'log-level'),
     auditReads: need(values['audit-reads'], 'audit-reads'),
     consoleRecordInput: need(values['console-record-input'], 'console-record-input'),
+    auditLines: need(values['audit-lines'], 'audit-lines'),
     bodyLimitBytes: need(values['body-limit'], 'body-limit'),
     requestTimeoutMs: need(values['request-timeout'], 'request-timeout'),
     maxActionMs: need(values['max-action-time'], 'max-action-time'),

@@ -89,6 +89,8 @@ export interface AuditRecord extends AuditStart {
   result: Record<string, unknown> | null;
   /** The operation's last reported progress (null when it reported none). */
   progress: Record<string, unknown> | null;
+  /** Its place in the order records finished (null while it runs): `?after=` pages by it. */
+  seq: number | null;
 }
 
 /** History filters; all optional. Times are epoch ms, inclusive. */
@@ -105,6 +107,8 @@ export interface AuditQuery {
   until?: number;
   /** Return records older than this id (the previous page's nextCursor). */
   before?: number;
+  /** Instead: finished records whose `seq` is above this, in the order they finished (incremental pulls). */
+  after?: number;
   limit: number;
 }
 
@@ -112,6 +116,8 @@ export interface AuditQuery {
 export interface AuditPage {
   records: AuditRecord[];
   nextCursor: number | null;
+  /** With `after`: the `seq` to ask after next (the last record's, or `after` again when none came). */
+  nextAfter?: number;
 }
 
 /** An audit record the dispatcher just completed, and whether it was a read or a mutation. */

@@ -47,6 +47,7 @@ interface AuditRow {
   result: string | null;
   started_at: number | null;
   progress: string | null;
+  finished_seq: number | null;
 }
 
 type Statement<Params extends unknown[] | object, Row = unknown> = BetterSqlite3.Statement<
@@ -63,6 +64,9 @@ export class SqliteAuditStore implements AuditStore {
   readonly #saveProgress: Statement<[string, number]>;
   readonly #selectById: Statement<[number], AuditRow>;
   readonly #pruneFinished: Statement<[number]>;
+  readonly #lastSeq: Statement<[], number>;
+  readonly #exportCursor: Statement<[string], number>;
+  readonly #saveExportCursor: Statement<[string, number]>;
   readonly #insertRefusal: Statement<Record<string, SqlValue>>;
   readonly #insertDocument: Statement<Record<string, SqlValue>>;
   readonly #selectDocument: Statement<[number, string], string>;
@@ -105,6 +109,10 @@ export class SqliteAuditStore implements AuditStore {
     this.#markRunning = db.prepare<[number, number]>("UPDATE audit SET outcome = 'running', started_at = ? WHERE id = ? AND outcome = 'pending'");
     this.#saveProgress = db.prepare<[string, number]>("UPDATE audit SET progress = ? WHERE id = ? AND outcome = 'running'");
     this.#selectById = db.prepare<[number], AuditRow>('SELECT * FROM audit WHERE id = ?');
+    this.#lastSeq = db.prepare<[], number>('SELECT last FROM audit_finish_counter WHERE id = 1').pluck();
+    this.#exportCursor = db.prepare<[string], number>('SELECT after FROM audit_export_cursors WHERE name = ?').pluck();
+    this.#saveExportCursor = db.prepare<[string, number]>(
+      'INSERT INTO audit_export_cursors (name, after) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET after = excluded.after');
     this.#pruneFinished = db.prepare<[number]>("DELETE FROM audit WHERE received_at < ? AND outcome NOT IN ('pending', 'running')");
   }
 
@@ -202,6 +210,7 @@ export class SqliteAuditStore implements AuditStore {
 
   /** A page of records matching every given filter, newest first. */
   query(q: AuditQuery): AuditPage {
+    if (q.after !== undefined) return this.#finishedAfter(q, q.after);
     const limit = clampPageSize(q.limit);
     // One row past the page tells whether another page exists.
     const { text, values } = historyPageSql(q, limit + 1);
@@ -210,6 +219,31 @@ export class SqliteAuditStore implements AuditStore {
     const records = kept.map(recordFromRow);
     const last = records.at(-1);
     return { records, nextCursor: (rows.length > limit || kept.length < Math.min(rows.length, limit)) && last ? last.id : null };
+  }
+
+  /** The `seq` of the newest finished record (0 before any). */
+  lastSeq(): number {
+    return this.#lastSeq.get() ?? 0;
+  }
+
+  /** How far exporter `name` got (a seq), or null before its first run. */
+  exportCursor(name: string): number | null {
+    return this.#exportCursor.get(name) ?? null;
+  }
+
+  /** Records how far exporter `name` got. */
+  saveExportCursor(name: string, after: number): void {
+    this.#saveExportCursor.run(name, after);
+  }
+
+  // Finished records after `after` in the order they finished: a page is exact and gap-free, since
+  // a record gets its seq only when it ends (migrations/0008_audit_finish_order.sql).
+  #finishedAfter(q: AuditQuery, after: number): AuditPage {
+    const limit = clampPageSize(q.limit);
+    const conditions = [sql`finished_seq > ${after}`, ...filterConditions(q)];
+    const { text, values } = sql`SELECT * FROM audit WHERE ${joinSql(conditions, sql` AND `)} ORDER BY finished_seq LIMIT ${limit}`;
+    const records = withinPageBytes(this.#historyStatements.get(text).all(...values)).map(recordFromRow);
+    return { records, nextCursor: null, nextAfter: records.at(-1)?.seq ?? after };
   }
 
   /** Deletes finished records received before `before` (a pending or running one has not ended); returns how many. */
@@ -299,6 +333,7 @@ function recordFromRow(row: AuditRow): AuditRecord {
     libvirtCode: row.libvirt_code,
     result: row.result === null ? null : parseJsonObject(row.result),
     progress: row.progress === null ? null : parseJsonObject(row.progress),
+    seq: row.finished_seq,
   };
 }
 

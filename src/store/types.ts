@@ -24,8 +24,14 @@ export interface AuditStore {
   markInterrupted(at: number, message?: string): number;
   /** One record, or null. */
   get(id: number): AuditRecord | null;
-  /** A page of records matching the filters, newest first. */
+  /** A page of records matching the filters, newest first (with `after`: in the order they finished). */
   query(q: AuditQuery): AuditPage;
+  /** The `seq` of the newest finished record (0 before any). */
+  lastSeq(): number;
+  /** How far exporter `name` got (a seq), or null before its first run. */
+  exportCursor(name: string): number | null;
+  /** Records how far exporter `name` got. */
+  saveExportCursor(name: string, after: number): void;
   /** Deletes finished records received before `before` (epoch ms); returns how many. */
   prune(before: number): number;
 }

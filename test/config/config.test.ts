@@ -15,6 +15,7 @@ const DEFAULTS: Config = {
   logLevel: 'info',
   auditReads: false,
   consoleRecordInput: false,
+  auditLines: 'stdout',
   bodyLimitBytes: 1048576,
   requestTimeoutMs: 30_000,
   maxActionMs: 3_600_000,
@@ -68,6 +69,7 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['log-level', 'debug', { logLevel: 'debug' }],
   ['audit-reads', null, { auditReads: true }],
   ['console-record-input', null, { consoleRecordInput: true }],
+  ['audit-lines', 'off', { auditLines: 'off' }],
   ['body-limit', '512KiB', { bodyLimitBytes: 524288 }],
   ['request-timeout', '5', { requestTimeoutMs: 5000 }],
   ['max-action-time', '2h', { maxActionMs: 7_200_000 }],
@@ -217,6 +219,7 @@ const BAD: [string, string, RegExp][] = [
   ['log-level', 'verbose', /must be one of fatal, error, warn, info, debug, trace, silent/],
   ['audit-reads', 'maybe', /must be one of 1, true, yes, 0, false, no/],
   ['console-record-input', 'maybe', /must be one of 1, true, yes, 0, false, no/],
+  ['audit-lines', 'syslog', /must be stdout or off/],
   ['body-limit', '12XB', /expected bytes or a size/],
   ['body-limit', '0', /between 1 byte and 1GiB/],
   ['body-limit', '2GiB', /between 1 byte and 1GiB/],
@@ -354,6 +357,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 28);
+    assert.equal(SETTINGS.length, 29);
   });
 });

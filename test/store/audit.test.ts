@@ -16,7 +16,7 @@ describe('SqliteAuditStore: one record', () => {
     assert.deepEqual(store.get(id), {
       ...auditStart({ remoteAddr: null, userAgent: null }),
       id, finishedAt: null, durationMs: null, outcome: 'pending', httpStatus: null, errorCode: null,
-      errorMessage: null, libvirtCode: null, result: null, startedAt: null, progress: null,
+      errorMessage: null, libvirtCode: null, result: null, startedAt: null, progress: null, seq: null,
     });
   });
 
@@ -33,7 +33,7 @@ describe('SqliteAuditStore: one record', () => {
     const id = store.begin(start);
     assert.equal(store.finish(id, end), true);
     const stored = { ...start.params, xml: { sha256: createHash('sha256').update(xml).digest('hex'), bytes: xml.length } };
-    assert.deepEqual(store.get(id), { ...start, params: stored, ...end, id, durationMs: 1234, startedAt: null, progress: null });
+    assert.deepEqual(store.get(id), { ...start, params: stored, ...end, id, durationMs: 1234, startedAt: null, progress: null, seq: 1 });
   });
 
   test('finish stores a null result as null', () => {
@@ -74,7 +74,7 @@ describe('SqliteAuditStore.markInterrupted', () => {
     assert.deepEqual(store.get(pending), {
       ...auditStart({ requestId: 'b' }), id: pending, finishedAt: 1_800_000_000_000, durationMs: null,
       outcome: 'interrupted', httpStatus: null, errorCode: INTERRUPTED_ERROR_CODE,
-      errorMessage: INTERRUPTED_ERROR_MESSAGE, libvirtCode: null, result: null, startedAt: null, progress: null,
+      errorMessage: INTERRUPTED_ERROR_MESSAGE, libvirtCode: null, result: null, startedAt: null, progress: null, seq: 2,
     });
     assert.equal(store.finish(pending, auditEnd()), false);
     assert.equal(store.markInterrupted(1_800_000_000_001), 0);
