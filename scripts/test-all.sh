@@ -19,7 +19,7 @@ WORK=''       # this run's own temp dir (TMPDIR for everything it runs), removed
 SUMMARY=()    # one line per pass: its counts and wall time
 DEBIAN_PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 chromium
   qemu-utils dnsmasq-base iptables iproute2 util-linux mount python3-libvirt
-  systemd passwd cpio)
+  systemd passwd cpio prometheus)
 
 log() { echo "test-all: $*" >&2; }
 die() { log "$*"; exit 1; }
