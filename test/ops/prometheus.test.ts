@@ -1,0 +1,102 @@
+/**
+ * A real Prometheus (Debian's, 2.42) scraping two agents, one per test host, through file-based
+ * discovery with the shipped scrape job and rules (wrangler-free-deploy/prometheus/; only the
+ * intervals are shortened). Its HTTP API shows both hosts' series under their `host` label; the
+ * agent-down alert fires once agent B is stopped, and the libvirt alert once A's libvirtd is.
+ * The agents listen on 127.0.0.2 and 127.0.0.3 (both loopback), so each gets its own host label.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { hostEnv, hostsCommand } from '../support/hosts.ts';
+import { REPO_ROOT, freePort, spawnAgentFromSource, spawnCaptured, waitForStatus, type Spawned } from '../support/process.ts';
+import { waitUntil } from '../support/wait.ts';
+
+const RULES = path.join(REPO_ROOT, 'wrangler-free-deploy', 'prometheus');
+
+interface Agent extends Spawned { target: string }
+
+async function startAgent(address: string, uri: string, db: string): Promise<Agent> {
+  const port = await freePort();
+  const agent = spawnAgentFromSource(['--listen', `${address}:${port}`, '--log-level', 'warn', '--audit-lines', 'off',
+    '--libvirt-uri', uri, '--db', db, '--snapshot-schedule', '* * * * * *']);
+  await waitForStatus(agent, `http://${address}:${port}/healthz`);
+  return { ...agent, target: `${address}:${port}` };
+}
+
+/** prometheus.yml with the shipped job and rules, scraping every second. */
+function prometheusConfig(dir: string): string {
+  const job = fs.readFileSync(path.join(RULES, 'scrape.yml'), 'utf8')
+    .replace('scrape_interval: 30s', 'scrape_interval: 1s')
+    .replace("'/etc/prometheus/govirthost/*.yml'", `'${dir}/targets/*.yml'`)
+    .replace(/^(?!#)/gm, '  ');
+  return `global: { evaluation_interval: 1s }\nrule_files: ['${path.join(RULES, 'govirthost.rules.yml')}']\nscrape_configs:\n${job}`;
+}
+
+describe('a real Prometheus over the agents of both test hosts', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gvh-prom-'));
+  let prometheus: Spawned;
+  let api: string;
+  let a: Agent;
+  let b: Agent;
+
+  /** One PromQL query's result vector. */
+  async function query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+    const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    const body = (await res.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+    assert.equal(body.status, 'success', JSON.stringify(body));
+    return body.data.result;
+  }
+
+  /** The alerts Prometheus holds now. */
+  async function alerts(): Promise<Array<{ labels: Record<string, string>; state: string }>> {
+    const body = (await (await fetch(`${api}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } };
+    return body.data.alerts;
+  }
+
+  before(async () => {
+    a = await startAgent('127.0.0.2', hostEnv('GVH_A_URI'), path.join(dir, 'a.db'));
+    b = await startAgent('127.0.0.3', hostEnv('GVH_B_URI'), path.join(dir, 'b.db'));
+    fs.mkdirSync(path.join(dir, 'targets'));
+    fs.writeFileSync(path.join(dir, 'targets', 'lab.yml'), `- targets: ['${a.target}', '${b.target}']\n`);
+    fs.writeFileSync(path.join(dir, 'prometheus.yml'), prometheusConfig(dir));
+    const port = await freePort();
+    api = `http://127.0.0.1:${port}`;
+    prometheus = spawnCaptured('prometheus', [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { cwd: dir });
+    await waitForStatus(prometheus, `${api}/-/ready`, 200, 30_000);
+  });
+  after(async () => {
+    await hostsCommand('start-daemon', 'a').catch(() => {}); // never leave the shared host without its daemon
+    for (const p of [prometheus, a, b]) if (p && p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('both agents are up, each under its own host label, with their host and domain series', async () => {
+    await waitUntil(async () => (await query('up{job="govirthost"} == 1')).length === 2, 30_000);
+    const hosts = (await query('up{job="govirthost"}')).map((r) => r.metric.host).sort();
+    assert.deepEqual(hosts, ['127.0.0.2', '127.0.0.3']);
+    await waitUntil(async () => (await query('govirthost_host_uptime_seconds')).length === 2, 15_000);
+    await waitUntil(async () => (await query('govirthost_libvirt_up == 1')).length === 2, 15_000);
+    const byState = await query('govirthost:domains:by_host_state');
+    assert.ok(byState.every((r) => r.metric.host && r.metric.state), JSON.stringify(byState));
+  });
+
+  test('agent B stopped and host A\'s libvirtd killed: each alert fires after its minute, for that host only', async () => {
+    // Both at once, so the suite waits out the alerts' minute once.
+    b.proc.kill('SIGTERM');
+    await hostsCommand('kill-daemon', 'a');
+    await b.exited;
+    await waitUntil(async () => (await query('up{job="govirthost", host="127.0.0.3"} == 0')).length === 1, 15_000);
+    const firing = async (name: string) => (await alerts()).filter((x) => x.labels.alertname === name && x.state === 'firing');
+    await waitUntil(async () => (await firing('GovirthostDown')).length > 0 && (await firing('GovirthostLibvirtDisconnected')).length > 0, 100_000);
+    const all = await alerts();
+    const of = (name: string) => all.filter((x) => x.labels.alertname === name).map((x) => [x.labels.host, x.state]);
+    assert.deepEqual(of('GovirthostDown'), [['127.0.0.3', 'firing']]);
+    assert.deepEqual(of('GovirthostLibvirtDisconnected'), [['127.0.0.2', 'firing']]);
+    await hostsCommand('start-daemon', 'a');
+    await waitUntil(async () => (await query('govirthost_libvirt_up{host="127.0.0.2"} == 1')).length === 1, 60_000);
+  });
+});
