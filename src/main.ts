@@ -33,7 +33,9 @@ import { createAppServer } from './http/server.ts';
 import { buildOps } from './ops/build.ts';
 import { gracefulShutdown } from './ops/shutdown.ts';
 import { readVendorAssets } from './ui/vendor.ts';
-import { AuditLines } from './jobs/audit-lines.ts';
+import { AuditExport } from './jobs/audit-export.ts';
+import { otlpAuditSink, type OtlpSink } from './jobs/otlp.ts';
+import { auditLine } from './model/audit-line.ts';
 import { SqliteAuditStore } from './store/audit.ts';
 import { closeDatabase, openDatabase, type Database } from './store/db.ts';
 import { SqliteDefinitionStore } from './store/definitions.ts';
@@ -67,7 +69,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const { from, to } = BUNDLE ? applyMigrations(db, BUNDLE.migrations) : upgradeSchema(db);
   const lifecycle = { stopping: false };
   const deps = buildDeps(config, db, tokens, log, () => lifecycle.stopping);
-  const lines = startAuditLines(config, deps);
+  const exporters = startAuditExport(config, deps);
   const interrupted = deps.audit.markInterrupted(deps.clock.now());
   log.info({ version: agentVersion(), db: config.db, schemaFrom: from, schemaTo: to, interrupted }, 'database ready');
   const background = startBackground(deps, {
@@ -78,7 +80,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const server = listen(config, deps, log);
   onStopSignal(log, () => {
     lifecycle.stopping = true;
-    return shutdown(server, deps, db, config, background, lines);
+    return shutdown(server, deps, db, config, background, exporters);
   }, () => {
     if (db.open) deps.audit.markInterrupted(deps.clock.now(), 'the agent was stopped by a second signal before the action ended');
   });
@@ -198,19 +200,33 @@ function onStopSignal(log: Logger, stop: () => Promise<void>, force: () => void)
   process.on('SIGINT', handler);
 }
 
-/** The audit lines on stdout (unless --audit-lines off), woken by every finished record. */
-function startAuditLines(config: Config, deps: Deps): AuditLines | null {
-  if (config.auditLines === 'off') return null;
-  const lines = new AuditLines({
-    audit: deps.audit, write: (line) => process.stdout.write(`${line}\n`), host: hostname(), agentVersion: agentVersion(),
-    onError: (err) => deps.log.error({ err }, 'audit lines failed'),
-  });
-  lines.start();
-  deps.auditFinished.add(() => lines.poke());
-  return lines;
+/** The audit exporters: lines on stdout (unless --audit-lines off), OTLP logs when configured. */
+interface Exporters { stop(): Promise<void> }
+
+function startAuditExport(config: Config, deps: Deps): Exporters {
+  const origin = { host: hostname(), agentVersion: agentVersion() };
+  const onError = (err: unknown) => deps.log.error({ err }, 'audit export failed');
+  const exports: AuditExport[] = [];
+  let otlp: OtlpSink | null = null;
+  if (config.auditLines === 'stdout') {
+    exports.push(new AuditExport({ audit: deps.audit, cursor: 'lines', send: (r) => process.stdout.write(`${auditLine(r, origin)}\n`), onError }));
+  }
+  if (config.otlpLogsEndpoint !== undefined) {
+    const sink = otlpAuditSink({ endpoint: config.otlpLogsEndpoint, ...origin });
+    otlp = sink;
+    exports.push(new AuditExport({ audit: deps.audit, cursor: 'otlp', send: (r) => sink.send(r), onError }));
+  }
+  for (const e of exports) e.start();
+  deps.auditFinished.add(() => { for (const e of exports) e.poke(); });
+  return {
+    async stop() {
+      for (const e of exports) e.stop();
+      await otlp?.close().catch(onError);
+    },
+  };
 }
 
-function shutdown(server: ServerType, deps: Deps, db: Database, config: Config, background: Background, lines: AuditLines | null): Promise<void> {
+function shutdown(server: ServerType, deps: Deps, db: Database, config: Config, background: Background, exporters: Exporters): Promise<void> {
   const ops = deps.ops;
   if (!ops) throw new Error('the agent is built with ops');
   const jobs = background.stop(); // ends the event streams first, so that the server can close
@@ -222,11 +238,9 @@ function shutdown(server: ServerType, deps: Deps, db: Database, config: Config, 
     closeLibvirt: async () => {
       await jobs;
       await deps.libvirt.close();
+      await exporters.stop(); // the last records, before the database goes
     },
-    closeDatabase: () => {
-      lines?.stop(); // the last records' lines, before the database goes
-      closeDatabase(db);
-    },
+    closeDatabase: () => closeDatabase(db),
     now: deps.clock.now,
     log: deps.log,
     deadlineMs: config.shutdownTimeoutMs,

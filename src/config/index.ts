@@ -31,6 +31,7 @@ export interface Config {
   auditReads: boolean;
   consoleRecordInput: boolean;
   auditLines: 'stdout' | 'off';
+  otlpLogsEndpoint: string | undefined;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   /** Longest an operation may run before it is canceled. */
@@ -102,6 +103,8 @@ export const SETTINGS: readonly Setting[] = [
   setting('audit-reads', '', 'false', 'Audit reads as well as changes. Environment: 1/0, true/false, yes/no.'),
   setting('audit-lines', 'WHERE', 'stdout',
     'Where each finished audit record also goes as one JSON line (schema govirthost.audit/1): stdout (journald, any log shipper) or off.'),
+  setting('otlp-logs-endpoint', 'URL', undefined,
+    'Also export each finished audit record as an OpenTelemetry log record over OTLP/HTTP to this URL (a collector\'s /v1/logs). Off unless given.'),
   setting('console-record-input', '', 'false',
     'Keep what is typed into each console session in its audit record (its first 64 KiB). Off by default: passwords are typed there too.'),
   setting('snapshot-schedule', 'CRON', '*/30 * * * * *', 'When to take inventory snapshots: a cron expression, seconds first.'),
@@ -144,6 +147,7 @@ const SCHEMAS = {
   'audit-reads': booleanWord,
   'console-record-input': booleanWord,
   'audit-lines': v.picklist(['stdout', 'off'], 'must be stdout or off'),
+  'otlp-logs-endpoint': v.pipe(nonEmpty, v.url('must be an http:// or https:// URL'), v.regex(/^https?:\/\//i, 'must be an http:// or https:// URL')),
   'body-limit': v.pipe(nonEmpty, parsedBy(parseSize)),
   'request-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
   'max-action-time': v.pipe(nonEmpty, parsedBy(parseDurationMs)),
@@ -257,6 +261,7 @@ function build(values: Values): Config {
     auditReads: need(values['audit-reads'], 'audit-reads'),
     consoleRecordInput: need(values['console-record-input'], 'console-record-input'),
     auditLines: need(values['audit-lines'], 'audit-lines'),
+    otlpLogsEndpoint: values['otlp-logs-endpoint'],
     bodyLimitBytes: need(values['body-limit'], 'body-limit'),
     requestTimeoutMs: need(values['request-timeout'], 'request-timeout'),
     maxActionMs: need(values['max-action-time'], 'max-action-time'),

@@ -16,6 +16,7 @@ const DEFAULTS: Config = {
   auditReads: false,
   consoleRecordInput: false,
   auditLines: 'stdout',
+  otlpLogsEndpoint: undefined,
   bodyLimitBytes: 1048576,
   requestTimeoutMs: 30_000,
   maxActionMs: 3_600_000,
@@ -70,6 +71,7 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['audit-reads', null, { auditReads: true }],
   ['console-record-input', null, { consoleRecordInput: true }],
   ['audit-lines', 'off', { auditLines: 'off' }],
+  ['otlp-logs-endpoint', 'http://127.0.0.1:4318/v1/logs', { otlpLogsEndpoint: 'http://127.0.0.1:4318/v1/logs' }],
   ['body-limit', '512KiB', { bodyLimitBytes: 524288 }],
   ['request-timeout', '5', { requestTimeoutMs: 5000 }],
   ['max-action-time', '2h', { maxActionMs: 7_200_000 }],
@@ -220,6 +222,7 @@ const BAD: [string, string, RegExp][] = [
   ['audit-reads', 'maybe', /must be one of 1, true, yes, 0, false, no/],
   ['console-record-input', 'maybe', /must be one of 1, true, yes, 0, false, no/],
   ['audit-lines', 'syslog', /must be stdout or off/],
+  ['otlp-logs-endpoint', 'ftp://x/', /must be an http:\/\/ or https:\/\/ URL/],
   ['body-limit', '12XB', /expected bytes or a size/],
   ['body-limit', '0', /between 1 byte and 1GiB/],
   ['body-limit', '2GiB', /between 1 byte and 1GiB/],
@@ -357,6 +360,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 29);
+    assert.equal(SETTINGS.length, 30);
   });
 });

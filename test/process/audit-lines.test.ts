@@ -6,6 +6,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import * as v from 'valibot';
@@ -16,9 +17,9 @@ import { waitUntil } from '../support/wait.ts';
 
 interface Agent extends Spawned { base: string }
 
-async function startAgent(db: string): Promise<Agent> {
+async function startAgent(db: string, extra: string[] = []): Promise<Agent> {
   const port = await freePort();
-  const agent = spawnAgentFromSource(['--listen', `127.0.0.1:${port}`, '--log-level', 'warn', '--libvirt-uri', hostEnv('GVH_A_TEST_URI'), '--db', db]);
+  const agent = spawnAgentFromSource(['--listen', `127.0.0.1:${port}`, '--log-level', 'warn', '--libvirt-uri', hostEnv('GVH_A_TEST_URI'), '--db', db, ...extra]);
   const base = `http://127.0.0.1:${port}`;
   await waitForStatus(agent, `${base}/healthz`);
   return { ...agent, base };
@@ -93,4 +94,39 @@ describe('the audit trail for a log pipeline', () => {
     const both = await fetch(`${agent.base}/v1/history?after=0&cursor=5`);
     assert.equal(both.status, 400);
   });
+
+  test('with --otlp-logs-endpoint, each finished record also reaches an OTLP/HTTP collector as a log record', async () => {
+    const received: Array<{ body: string; attributes: Record<string, unknown>; resource: Record<string, unknown> }> = [];
+    const collector = http.createServer((req, res) => {
+      let text = '';
+      req.on('data', (c) => { text += c; });
+      req.on('end', () => {
+        const payload = JSON.parse(text) as { resourceLogs: Array<{ resource: { attributes: Kv[] }; scopeLogs: Array<{ logRecords: Array<{ body: { stringValue: string }; attributes: Kv[] }> }> }> };
+        for (const rl of payload.resourceLogs) for (const sl of rl.scopeLogs) for (const lr of sl.logRecords) {
+          received.push({ body: lr.body.stringValue, attributes: flat(lr.attributes), resource: flat(rl.resource.attributes) });
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(collector.address() as { port: number }).port}/v1/logs`;
+    try {
+      const agent = await startAgent(db, ['--otlp-logs-endpoint', url]);
+      agents.push(agent);
+      await someActions(agent);
+      await waitUntil(() => received.length >= 4, 10_000);
+      assert.deepEqual(received.map((r) => [r.attributes['govirthost.action'], r.attributes['govirthost.outcome']]),
+        [['suspend', 'succeeded'], ['resume', 'succeeded'], ['shutdown', 'rejected'], ['start', 'failed']]);
+      assert.equal(received[0]!.resource['service.name'], 'govirthost');
+      assert.equal(received[0]!.resource['host.name'], os.hostname());
+      assert.match(received[3]!.body, /start no-such-guest: failed/);
+      assert.equal(linesOf(agent).length, 4, 'the lines on stdout go on as well');
+    } finally {
+      collector.close();
+    }
+  });
 });
+
+type Kv = { key: string; value: Record<string, unknown> };
+/** OTLP key-value attributes as a plain object (each value's one field). */
+const flat = (kvs: Kv[]) => Object.fromEntries(kvs.map((kv) => [kv.key, Object.values(kv.value)[0]]));

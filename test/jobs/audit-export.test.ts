@@ -1,11 +1,12 @@
 /**
- * The audit-lines exporter on an in-memory database: the first start does not replay the history,
+ * The audit exporter (as the lines on stdout use it) on an in-memory database: the first start does not replay the history,
  * a poke writes what finished, records written without the dispatcher (a refusal, interrupted ones)
  * come with the next tick, and a new exporter on the same database goes on from the saved cursor.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuditLines } from '../../src/jobs/audit-lines.ts';
+import { AuditExport } from '../../src/jobs/audit-export.ts';
+import { auditLine } from '../../src/model/audit-line.ts';
 import { SqliteAuditStore } from '../../src/store/audit.ts';
 import { auditEnd, auditStart, migratedMemoryDb } from '../support/store.ts';
 import { waitUntil } from '../support/wait.ts';
@@ -15,7 +16,7 @@ test('audit lines: from now on, every ending once, in order, across a restart', 
   const store = new SqliteAuditStore(db);
   store.finish(store.begin(auditStart({ action: 'old' })), auditEnd());
   const written: string[] = [];
-  const make = () => new AuditLines({ audit: store, write: (l) => written.push(l), host: 'h', agentVersion: 'v', intervalMs: 20 });
+  const make = () => new AuditExport({ audit: store, cursor: 'lines', send: (r) => written.push(auditLine(r, { host: 'h', agentVersion: 'v' })), intervalMs: 20 });
   const first = make();
   first.start();
   assert.deepEqual(written, [], 'the history before the first start is not replayed');

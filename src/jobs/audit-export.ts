@@ -1,40 +1,41 @@
 /**
- * Writes every finished audit record as one JSON line (model/audit-line.ts) to a sink (stdout, so
- * journald and any shipper carry it), in the order records finish, each once: its cursor (the last
- * `seq` written) is kept in the database, so a restart goes on where it stopped. Woken when a record
- * finishes, and once a second for those written without the dispatcher (refusals, interrupted).
+ * Hands every finished audit record to a sink, in the order records finish, each once: the JSON
+ * lines on stdout (model/audit-line.ts) and, when configured, OpenTelemetry logs over OTLP/HTTP
+ * (otlp.ts). Each exporter keeps its cursor (the last `seq` handed over) in the database, so a
+ * restart goes on where it stopped. Woken when a record finishes, and once a second for those
+ * written without the dispatcher (refusals, interrupted records).
  */
-import { auditLine } from '../model/audit-line.ts';
+import type { AuditRecord } from '../model/audit.ts';
 import type { AuditStore } from '../store/types.ts';
 
-const CURSOR = 'lines';
 const BATCH = 500;
 
-/** What the writer needs. */
-export interface AuditLinesOptions {
+/** What an exporter needs. */
+export interface AuditExportOptions {
   audit: AuditStore;
-  write(line: string): void;
-  host: string;
-  agentVersion: string;
+  /** The cursor's name in the database: one per sink ('lines', 'otlp'). */
+  cursor: string;
+  /** Takes one finished record. */
+  send(record: AuditRecord): void;
   /** How often it looks for records it was not told of (default 1 s). */
   intervalMs?: number;
   /** Told when a pump fails (the database closed under it, say). */
   onError?: (err: unknown) => void;
 }
 
-/** The audit-lines exporter. */
-export class AuditLines {
+/** One audit exporter. */
+export class AuditExport {
   #after = 0;
   #timer: NodeJS.Timeout | undefined;
   #scheduled = false;
 
-  constructor(private readonly o: AuditLinesOptions) {}
+  constructor(private readonly o: AuditExportOptions) {}
 
   /** Starts from the saved cursor (the first time: from now, not the whole history). */
   start(): void {
-    const saved = this.o.audit.exportCursor(CURSOR);
+    const saved = this.o.audit.exportCursor(this.o.cursor);
     this.#after = saved ?? this.o.audit.lastSeq();
-    if (saved === null) this.o.audit.saveExportCursor(CURSOR, this.#after);
+    if (saved === null) this.o.audit.saveExportCursor(this.o.cursor, this.#after);
     this.#timer = setInterval(() => this.#pumpSafely(), this.o.intervalMs ?? 1_000);
     this.#timer.unref();
     this.#pumpSafely();
@@ -47,19 +48,19 @@ export class AuditLines {
     setImmediate(() => { this.#scheduled = false; this.#pumpSafely(); });
   }
 
-  /** Writes what finished since the cursor. */
+  /** Hands over what finished since the cursor. */
   pump(): void {
     for (;;) {
       const page = this.o.audit.query({ after: this.#after, limit: BATCH });
       if (page.records.length === 0) return;
-      for (const record of page.records) this.o.write(auditLine(record, this.o));
+      for (const record of page.records) this.o.send(record);
       this.#after = page.nextAfter ?? this.#after;
-      this.o.audit.saveExportCursor(CURSOR, this.#after);
+      this.o.audit.saveExportCursor(this.o.cursor, this.#after);
       if (page.records.length < BATCH) return;
     }
   }
 
-  /** Writes what is left and stops. */
+  /** Hands over what is left and stops. */
   stop(): void {
     clearInterval(this.#timer);
     this.#pumpSafely();
