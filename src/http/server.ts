@@ -33,9 +33,10 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 
 /** The envelope for a request the adapter refused (RequestError: 400) or failed on (500), with a fresh request id. */
 export function adapterErrorResponse(err: unknown): Response {
-  const appError = err instanceof RequestError
-    ? new AppError('BAD_REQUEST', `the request cannot be read: ${err.message.slice(0, 120)}`)
-    : new AppError('INTERNAL', 'internal error');
+  const appError = err instanceof AppError ? err
+    : err instanceof RequestError
+      ? new AppError('BAD_REQUEST', `the request cannot be read: ${err.message.slice(0, 120)}`)
+      : new AppError('INTERNAL', 'internal error');
   const requestId = randomUUID();
   const body = toJson({ error: { code: appError.code, message: appError.message, requestId } });
   return new Response(body, { status: appError.status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId } });

@@ -12,6 +12,7 @@ import type { TLSSocket } from 'node:tls';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { AppError } from '../errors.ts';
 
 /** What an upgrade request's handler gets in its env. */
 export interface UpgradeBinding {
@@ -43,6 +44,8 @@ async function upgradeOne(wss: WebSocketServer, fetch: UpgradeFetch, onError: (e
   const binding: UpgradeBinding = { accept: () => new Promise((resolve, reject) => { waiters.push({ resolve, reject }); }) };
   let response: Response;
   try {
+    // Only a GET upgrades; the body of anything else never reaches the app, so it is refused.
+    if (req.method !== 'GET') throw new AppError('BAD_REQUEST', `a ${req.method?.slice(0, 16)} request cannot ask for a protocol upgrade`);
     response = await fetch(requestOf(req), { incoming: req, upgrade: binding });
   } catch (err) {
     response = onError(err);
@@ -57,10 +60,15 @@ async function upgradeOne(wss: WebSocketServer, fetch: UpgradeFetch, onError: (e
   await writeWhole(socket, response);
 }
 
-/** The Fetch Request of an upgrade request (no body); a Host that makes no URL is a TypeError → 400. */
+/** The Fetch Request of an upgrade request (no body); a Host or path that makes no URL is a 400. */
 function requestOf(req: IncomingMessage): Request {
   const scheme = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
-  const url = new URL(req.url ?? '/', `${scheme}://${req.headers.host ?? 'localhost'}`);
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', `${scheme}://${req.headers.host ?? 'localhost'}`);
+  } catch {
+    throw new AppError('BAD_REQUEST', 'the request cannot be read: its Host and path make no URL');
+  }
   const headers = new Headers();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

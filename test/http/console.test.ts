@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { CloseCode } from '../../src/model/channel.ts';
 import type { DomainRef } from '../../src/libvirt/index.ts';
@@ -112,6 +113,23 @@ describe('the console over a WebSocket', () => {
     assert.equal(unknownParam.status, 400);
     const stopped = await refused(name);
     assert.deepEqual([stopped.status, stopped.body.error.code], [409, 'CONFLICT'], JSON.stringify(stopped.body));
+  });
+
+  test('an upgrade asked by a POST, or with a Host that makes no URL, is a 400 envelope; any other GET upgrade is answered as a plain request', async () => {
+    const raw = (head: string) => new Promise<string>((resolve) => {
+      const socket = net.connect(Number(new URL(served.url).port), '127.0.0.1', () => socket.end(head));
+      let text = '';
+      socket.on('data', (d) => { text += d; });
+      socket.on('close', () => resolve(text));
+    });
+    const post = await raw(`POST /v1/domains/${name}/actions/start HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 2\r\n\r\n{}`);
+    assert.match(post, /^HTTP\/1\.1 400 /);
+    assert.match(post, /"code":"BAD_REQUEST"/);
+    const badHost = await raw(`GET /healthz HTTP/1.1\r\nHost: a b\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`);
+    assert.match(badHost, /^HTTP\/1\.1 400 /);
+    const h2c = await raw('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n');
+    assert.match(h2c, /^HTTP\/1\.1 200 [\s\S]*"status":"ok"/);
+    assert.equal((await t.deps.libvirt.domainState(dom)).stateText, 'shut off', 'the POST ran nothing');
   });
 
   test('a cross-site page cannot open the dashboard\'s console', async () => {
