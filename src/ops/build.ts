@@ -35,6 +35,7 @@ export function buildOps(src: OpsSources): Ops {
     domainStates: inv ? async () => [...inv.view.list()] : () => src.libvirt.listDomainStates(),
     sysinfo: src.sysinfo,
     lastSnapshotAt: () => inv?.view.takenAt ?? null,
+    ...(inv && { domainViews: () => inv.view.list() }),
     ...(src.disk && { disk: () => src.disk!.state() }),
   }, src.actionNames);
   libvirt.onStateChange((state) => metrics.observeLibvirtState(state));

@@ -7,6 +7,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConnectionState } from '../libvirt/index.ts';
 import { registerScrapeGauges, type ScrapeSources } from './gauges.ts';
+import { registerDomainMetrics } from './domain-metrics.ts';
+import type { DomainView } from '../model/domain-view.ts';
 import { SeriesCounter, SeriesHistogram } from './series.ts';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
@@ -26,6 +28,8 @@ export interface MetricsOptions extends ScrapeSources {
   lastSnapshotAt?(): number | null;
   /** The disk guard's reading of the database's filesystem. */
   disk?(): { freeBytes: number; low: string | null };
+  /** Every domain as the inventory view has it: the per-domain metrics (absent: none). */
+  domainViews?(): readonly DomainView[];
 }
 
 /** One place that records and renders every metric of one agent. */
@@ -73,6 +77,7 @@ export class AgentMetrics {
     if (disk) registerDiskGauges(this.registry, disk);
     registerLibvirtState(this.registry, options.libvirtState);
     registerScrapeGauges(this.registry, options);
+    if (options.domainViews) registerDomainMetrics(this.registry, options.domainViews);
     collectDefaultMetrics({ register: this.registry });
   }
 

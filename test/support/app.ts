@@ -113,6 +113,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   if (opts.withOps) {
     deps.ops = buildOps({
       version: 'test', libvirt, db, sysinfo: deps.host.sysinfo, actionNames: ACTIONS.map((a) => a.name), stopping: opts.withOps.stopping ?? (() => false),
+      // With the inventory running, as main.ts builds it: domains come from its view at scrape time.
+      ...(opts.background && { inventory: { view: deps.inventory.view, maxAgeMs: 300_000, now: () => Date.now() } }),
       ...(opts.disk && { disk: opts.disk }),
     });
     observeCall = (procedure, ok, seconds) => deps.ops?.metrics?.observeLibvirtCall(procedure, ok, seconds);
