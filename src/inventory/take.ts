@@ -20,7 +20,7 @@ export async function takeSnapshot(src: SnapshotSources): Promise<InventorySnaps
   const takenAt = src.clock.now();
   const started = performance.now();
   const [domains, node, libvirt, sysinfo] = await Promise.all([
-    listDetailed(src.libvirt), src.libvirt.nodeInfo(), src.libvirt.connectionInfo(), src.host.sysinfo(),
+    listDetailed(src.libvirt, { counters: true }), src.libvirt.nodeInfo(), src.libvirt.connectionInfo(), src.host.sysinfo(),
   ]);
   return { takenAt, durationMs: performance.now() - started, host: { sysinfo, node, libvirt }, domains };
 }

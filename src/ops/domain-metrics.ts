@@ -26,7 +26,7 @@ export function registerDomainMetrics(registry: Registry, views: Views): void {
   perDomainCounter(registers, views, 'govirthost_domain_cpu_seconds_total', 'CPU time each running domain has used, in seconds',
     (d) => (d.active && d.cpuTimeNs !== null ? Number(d.cpuTimeNs) / 1e9 : null));
   perDomain(registers, views, 'govirthost_domain_memory_actual_bytes', 'Memory each running domain has now (the balloon\'s current size)',
-    (d) => kib(d.counters?.memory.actualKiB ?? (d.active ? d.memoryKiB : null)));
+    (d) => (d.active ? kib(d.counters?.memory.actualKiB ?? d.memoryKiB) : null));
   perDomain(registers, views, 'govirthost_domain_memory_maximum_bytes', 'Memory each domain may have at most', (d) => kib(d.maxMemoryKiB));
   const memory: Array<[keyof MemoryCounters, string, string]> = [
     ['unusedKiB', 'unused', 'Memory the guest reports unused (its balloon driver)'],
@@ -34,7 +34,7 @@ export function registerDomainMetrics(registry: Registry, views: Views): void {
     ['usableKiB', 'usable', 'Memory the guest could use without swapping (its balloon driver)'],
     ['rssKiB', 'rss', 'Resident memory of the guest\'s QEMU process on the host'],
   ];
-  for (const [key, name, help] of memory) perDomain(registers, views, `govirthost_domain_memory_${name}_bytes`, help, (d) => kib(d.counters?.memory[key] ?? null));
+  for (const [key, name, help] of memory) perDomain(registers, views, `govirthost_domain_memory_${name}_bytes`, help, (d) => (d.active ? kib(d.counters?.memory[key] ?? null) : null));
   const disks: Array<[keyof DiskCounters, string, string]> = [
     ['readBytes', 'read_bytes_total', 'Bytes each disk read'], ['writeBytes', 'write_bytes_total', 'Bytes each disk wrote'],
     ['readRequests', 'read_requests_total', 'Read requests of each disk'], ['writeRequests', 'write_requests_total', 'Write requests of each disk'],
@@ -78,7 +78,8 @@ function perDevice<C extends { name: string }>(registers: Registry[], views: Vie
     name, help, labelNames: ['domain', 'device'], registers,
     collect() {
       this.reset();
-      for (const d of views()) for (const c of devices(d)) this.inc({ domain: d.domain.name, device: c.name }, Number(value(c)));
+      // A guest an event stopped keeps its snapshot's counters in the view until the next snapshot.
+      for (const d of views()) if (d.active) for (const c of devices(d)) this.inc({ domain: d.domain.name, device: c.name }, Number(value(c)));
     },
   });
 }

@@ -10,11 +10,21 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hostEnv, hostsCommand } from '../support/hosts.ts';
+import { hostEnv, hostsCommand, openHost, removeDomain } from '../support/hosts.ts';
+import { ensureGuestInfra, makeBaseImage } from '../support/guest-infra.ts';
+import { tinyGuestXml, uniqueName } from '../support/guest.ts';
+import type { Libvirt } from '../../src/libvirt/index.ts';
 import { REPO_ROOT, freePort, spawnAgentFromSource, spawnCaptured, waitForStatus, type Spawned } from '../support/process.ts';
 import { waitUntil } from '../support/wait.ts';
 
 const RULES = path.join(REPO_ROOT, 'wrangler-free-deploy', 'prometheus');
+const DASHBOARD = path.join(REPO_ROOT, 'wrangler-free-deploy', 'grafana', 'govirthost.json');
+
+/** Every query of every panel of the Grafana dashboard, with its panel's title. */
+function dashboardQueries(): Array<{ panel: string; expr: string }> {
+  const dashboard = JSON.parse(fs.readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
+  return dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
+}
 
 interface Agent extends Spawned { target: string }
 
@@ -41,6 +51,8 @@ describe('a real Prometheus over the agents of both test hosts', () => {
   let api: string;
   let a: Agent;
   let b: Agent;
+  let lv: Libvirt;
+  const guest = uniqueName('promguest');
 
   /** One PromQL query's result vector. */
   async function query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
@@ -57,6 +69,12 @@ describe('a real Prometheus over the agents of both test hosts', () => {
   }
 
   before(async () => {
+    // A running guest on A with a disk and a NIC, so that every per-domain series has a sample.
+    lv = await openHost('GVH_A_URI');
+    await ensureGuestInfra(lv, 'a');
+    const disk = await makeBaseImage(lv, 'a', `${guest}.qcow2`, 16);
+    const xml = tinyGuestXml(guest).replace('<controller', `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk><controller`);
+    await lv.start(await lv.defineXml(xml));
     a = await startAgent('127.0.0.2', hostEnv('GVH_A_URI'), path.join(dir, 'a.db'));
     b = await startAgent('127.0.0.3', hostEnv('GVH_B_URI'), path.join(dir, 'b.db'));
     fs.mkdirSync(path.join(dir, 'targets'));
@@ -70,6 +88,9 @@ describe('a real Prometheus over the agents of both test hosts', () => {
   });
   after(async () => {
     await hostsCommand('start-daemon', 'a').catch(() => {}); // never leave the shared host without its daemon
+    await lv?.waitConnected(30_000).catch(() => {});
+    if (lv) await removeDomain(lv, guest);
+    await lv?.close();
     for (const p of [prometheus, a, b]) if (p && p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -82,6 +103,21 @@ describe('a real Prometheus over the agents of both test hosts', () => {
     await waitUntil(async () => (await query('govirthost_libvirt_up == 1')).length === 2, 15_000);
     const byState = await query('govirthost:domains:by_host_state');
     assert.ok(byState.every((r) => r.metric.host && r.metric.state), JSON.stringify(byState));
+  });
+
+  test('the guest\'s series are there, and every query of every Grafana panel returns data', async () => {
+    const vars = (expr: string) => expr.replaceAll('$host', '127.0.0.2').replaceAll('$domain', guest).replaceAll('$__rate_interval', '1m');
+    await waitUntil(async () => (await query(`govirthost_domain_block_read_bytes_total{domain="${guest}"}`)).length > 0
+      && (await query(`govirthost:domain_cpu_cores:rate5m{domain="${guest}"}`)).length > 0, 30_000);
+    const cpu = await query(`govirthost_domain_cpu_seconds_total{domain="${guest}"}`);
+    assert.deepEqual(cpu.map((r) => r.metric.host), ['127.0.0.2'], 'on host A only');
+    assert.ok((await query(`govirthost_domain_interface_transmit_bytes_total{domain="${guest}"}`)).length > 0, 'its NIC');
+    const queries = dashboardQueries();
+    assert.ok(queries.length >= 10, `${queries.length} queries`);
+    for (const q of queries) {
+      const result = await query(vars(q.expr));
+      assert.ok(result.length > 0, `panel "${q.panel}": ${q.expr} returned nothing`);
+    }
   });
 
   test('agent B stopped and host A\'s libvirtd killed: each alert fires after its minute, for that host only', async () => {
