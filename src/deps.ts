@@ -18,6 +18,7 @@ import type { DiskGuard } from './store/disk-guard.ts';
 import type { SqliteIdempotencyStore } from './store/idempotency.ts';
 import type { InFlight } from './model/in-flight.ts';
 import type { VendorAssets } from './model/vendor-assets.ts';
+import type { AddressWatch } from './guest/address-watch.ts';
 import type { Operations } from './operations/tracker.ts';
 
 /** Wall-clock time, injectable for tests. */
@@ -61,6 +62,8 @@ export interface Deps {
   /** Idempotency keys of mutations (absent: Idempotency-Key is ignored). */
   idempotency?: SqliteIdempotencyStore;
   locks: DomainLocks;
+  /** Guests' addresses, and waits for the first IPv4 one (absent: read directly, waits back off). */
+  addresses?: AddressWatch;
   /** The dashboard's third-party files (the console's terminal); absent: the console page has no terminal. */
   vendor?: VendorAssets;
   clock: Clock;

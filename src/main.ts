@@ -34,6 +34,7 @@ import { buildOps } from './ops/build.ts';
 import { gracefulShutdown } from './ops/shutdown.ts';
 import { readVendorAssets } from './ui/vendor.ts';
 import { AuditExport } from './jobs/audit-export.ts';
+import { AddressWatch } from './guest/address-watch.ts';
 import { otlpAuditSink, type OtlpSink } from './jobs/otlp.ts';
 import { auditLine } from './model/audit-line.ts';
 import { SqliteAuditStore } from './store/audit.ts';
@@ -70,6 +71,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const lifecycle = { stopping: false };
   const deps = buildDeps(config, db, tokens, log, () => lifecycle.stopping);
   const exporters = startAuditExport(config, deps);
+  deps.addresses?.start();
   const interrupted = deps.audit.markInterrupted(deps.clock.now());
   log.info({ version: agentVersion(), db: config.db, schemaFrom: from, schemaTo: to, interrupted }, 'database ready');
   const background = startBackground(deps, {
@@ -116,9 +118,10 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
   observeCall = (procedure, ok, seconds) => ops.metrics?.observeLibvirtCall(procedure, ok, seconds);
   const audit = new SqliteAuditStore(db, { documentsCapBytes: config.auditDocumentsCapBytes });
   const feed = new EventFeed();
+  const events = new DomainEventHub(libvirt);
   return {
     libvirt,
-    events: new DomainEventHub(libvirt),
+    events,
     audit,
     operations: new Operations({ audit, feed, now: clock.now, maxActionMs: config.maxActionMs }),
     definitions: new SqliteDefinitionStore(db),
@@ -129,6 +132,7 @@ function buildDeps(config: Config, db: Database, tokens: TokenVerifier | null, l
     idempotency: new SqliteIdempotencyStore(db),
     locks: new DomainLocks(),
     vendor: BUNDLE ? BUNDLE.vendor : readVendorAssets(),
+    addresses: new AddressWatch({ libvirt, events, now: clock.now, leaseDir: config.leaseDir }),
     clock,
     log,
     settings: {
@@ -231,6 +235,7 @@ function shutdown(server: ServerType, deps: Deps, db: Database, config: Config, 
   if (!ops) throw new Error('the agent is built with ops');
   const jobs = background.stop(); // ends the event streams first, so that the server can close
   deps.operations.endSessions('the agent is shutting down'); // consoles would hold it to the deadline
+  deps.addresses?.stop();
   return gracefulShutdown({
     server,
     inFlight: ops.inFlight,

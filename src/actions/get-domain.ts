@@ -1,4 +1,4 @@
-/** One domain: state with reason, vCPUs, memory, CPU time, persistence, autostart; fresh or cached. */
+/** One domain: state with reason, vCPUs, memory, CPU time, persistence, autostart, addresses; fresh or cached. */
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { readInventory } from './cached-read.ts';
@@ -6,13 +6,14 @@ import { ListFlags } from '../libvirt/index.ts';
 import { findDomain } from './domain.ts';
 import type { DomainView } from '../model/domain-view.ts';
 import { DomainOnly } from './schemas.ts';
+import { addressesOf } from './domain-addresses.ts';
 import { defineAction } from './types.ts';
 
 async function freshDomain(deps: Deps, name: string): Promise<DomainView> {
   const lv = deps.libvirt;
   const dom = await findDomain(deps, name);
-  const [state, info, autostart, persistent] = await Promise.all([
-    lv.domainState(dom), lv.domainInfo(dom), lv.getAutostart(dom), lv.listDomains(ListFlags.PERSISTENT),
+  const [state, info, autostart, persistent, addresses] = await Promise.all([
+    lv.domainState(dom), lv.domainInfo(dom), lv.getAutostart(dom), lv.listDomains(ListFlags.PERSISTENT), addressesOf(deps, dom, 0),
   ]);
   return {
     domain: dom,
@@ -24,6 +25,7 @@ async function freshDomain(deps: Deps, name: string): Promise<DomainView> {
     cpuTimeNs: info.cpuTimeNs,
     persistent: persistent.some((d) => Buffer.compare(d.uuid, dom.uuid) === 0),
     autostart,
+    addresses: addresses.addresses,
   };
 }
 

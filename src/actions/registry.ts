@@ -4,6 +4,7 @@ import consoleSession from './console.ts';
 import create from './create.ts';
 import define from './define.ts';
 import destroy from './destroy.ts';
+import domainAddresses from './domain-addresses.ts';
 import domainScreenshot from './domain-screenshot.ts';
 import domainSnapshotCreate from './domain-snapshot-create.ts';
 import domainSnapshotDelete from './domain-snapshot-delete.ts';
@@ -64,6 +65,7 @@ export const ACTIONS: readonly Action[] = [
   migrate,
   migrateCheck,
   migrationStatus,
+  domainAddresses,
   consoleSession,
   domainScreenshot,
   domainSnapshots,

@@ -32,6 +32,7 @@ export interface Config {
   consoleRecordInput: boolean;
   auditLines: 'stdout' | 'off';
   otlpLogsEndpoint: string | undefined;
+  leaseDir: string;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   /** Longest an operation may run before it is canceled. */
@@ -103,6 +104,8 @@ export const SETTINGS: readonly Setting[] = [
   setting('audit-reads', '', 'false', 'Audit reads as well as changes. Environment: 1/0, true/false, yes/no.'),
   setting('audit-lines', 'WHERE', 'stdout',
     'Where each finished audit record also goes as one JSON line (schema govirthost.audit/1): stdout (journald, any log shipper) or off.'),
+  setting('lease-dir', 'PATH', '/var/lib/libvirt/dnsmasq',
+    'libvirt\'s dnsmasq lease directory, watched so that a wait for a guest\'s address wakes on its lease (where it is missing, waits back off).'),
   setting('otlp-logs-endpoint', 'URL', undefined,
     'Also export each finished audit record as an OpenTelemetry log record over OTLP/HTTP to this URL (a collector\'s /v1/logs). Off unless given.'),
   setting('console-record-input', '', 'false',
@@ -147,6 +150,7 @@ const SCHEMAS = {
   'audit-reads': booleanWord,
   'console-record-input': booleanWord,
   'audit-lines': v.picklist(['stdout', 'off'], 'must be stdout or off'),
+  'lease-dir': nonEmpty,
   'otlp-logs-endpoint': v.pipe(nonEmpty, v.url('must be an http:// or https:// URL'), v.regex(/^https?:\/\//i, 'must be an http:// or https:// URL')),
   'body-limit': v.pipe(nonEmpty, parsedBy(parseSize)),
   'request-timeout': v.pipe(nonEmpty, parsedBy(parseSecondsMs)),
@@ -262,6 +266,7 @@ function build(values: Values): Config {
     consoleRecordInput: need(values['console-record-input'], 'console-record-input'),
     auditLines: need(values['audit-lines'], 'audit-lines'),
     otlpLogsEndpoint: values['otlp-logs-endpoint'],
+    leaseDir: need(values['lease-dir'], 'lease-dir'),
     bodyLimitBytes: need(values['body-limit'], 'body-limit'),
     requestTimeoutMs: need(values['request-timeout'], 'request-timeout'),
     maxActionMs: need(values['max-action-time'], 'max-action-time'),

@@ -12,11 +12,12 @@ export class DomainEventHub {
 
   constructor(private readonly libvirt: Libvirt) {}
 
-  /** Subscribes to lifecycle and reboot events; the client re-registers them after reconnects. */
+  /** Subscribes to lifecycle, reboot and guest agent events; the client re-registers them after reconnects. */
   async start(): Promise<void> {
     const deliver = (e: DomainEvent) => this.emit(e);
     await this.libvirt.onLifecycle(deliver);
     await this.libvirt.onReboot(deliver);
+    await this.libvirt.onAgentLifecycle(deliver);
   }
 
   /** Adds a listener; returns the function that removes it. */

@@ -16,6 +16,7 @@ import { invoke } from './invoke.ts';
 import { runOperation } from './operations.ts';
 import { MAX_OPERATION_WAIT_SECONDS } from '../actions/operation-get.ts';
 import type { Screenshot } from '../actions/domain-screenshot.ts';
+import { MAX_ADDRESS_WAIT_SECONDS } from '../actions/domain-addresses.ts';
 import { notCached, readPolicy, setOriginHeaders } from './read-policy.ts';
 import { json, xml } from './respond.ts';
 import { invokeRead, sourcedJson } from './sourced.ts';
@@ -79,6 +80,14 @@ export const recordXml: RouteHandler = async (c, action) => {
 /** GET /domains/{name}/migration: the migration in progress. */
 export const domainRead: RouteHandler = async (c, action) => {
   const { output } = await invoke(c, 'rest', { action, family: 'read', input: inPath(c) });
+  return json(c, output.data);
+};
+
+/** GET /domains/{name}/addresses: `wait` long-polls for an IPv4 address (past the request timeout: the wait is what was asked for). */
+export const addressesRead: RouteHandler = async (c, action) => {
+  const wait = Number(c.req.query('wait'));
+  if (wait > 0 && wait <= MAX_ADDRESS_WAIT_SECONDS) c.set('extendedUntil', Date.now() + wait * 1000 + 5000);
+  const { output } = await invoke(c, 'rest', { action, family: 'read', input: { ...c.req.query(), ...inPath(c) } });
   return json(c, output.data);
 };
 

@@ -18,6 +18,8 @@ export function domainView(d: DomainView): Record<string, unknown> {
     memoryKiB: d.memoryKiB,
     maxMemoryKiB: d.maxMemoryKiB,
     cpuTimeNs: d.cpuTimeNs,
+    // null where nothing read them: a fresh listing, or a guest the snapshots saw stopped
+    addresses: d.addresses ? { readAt: new Date(d.addresses.readAt).toISOString(), nics: d.addresses.nics, sources: d.addresses.sources } : null,
   };
 }
 

@@ -79,6 +79,10 @@ function onDomainEvent(deps: Deps, snapshots: SnapshotJob, e: DomainEvent): void
     deps.feed.publish('reboot', e.domain.name, at, common);
     return;
   }
+  if (e.kind === 'agent') {
+    snapshots.soon(); // the guest agent (dis)connected: the snapshot's addresses may change
+    return;
+  }
   deps.inventory.view.applyEvent(e, at);
   const state = deps.inventory.view.get(e.domain.name)?.view.stateText ?? 'undefined';
   deps.feed.publish('lifecycle', e.domain.name, at, { ...common, event: e.eventName, detail: e.detailName, state });

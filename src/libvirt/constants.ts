@@ -70,7 +70,10 @@ export function lifecycleDetailName(event: number, detail: number): string {
 }
 
 /** virDomainEventID values the client subscribes to. */
-export const EventId = { LIFECYCLE: 0, REBOOT: 1 } as const;
+export const EventId = { LIFECYCLE: 0, REBOOT: 1, AGENT_LIFECYCLE: 18 } as const;
+
+/** virConnectDomainEventAgentLifecycleState. */
+export const AgentState = { CONNECTED: 1, DISCONNECTED: 2 } as const;
 
 /** virDomainUndefineFlagsValues. */
 export const UndefineFlags = {

@@ -1,10 +1,10 @@
 /**
  * Domain events as the client hands them out: decoded from callback-style MESSAGE packets
- * (procs 318 lifecycle, 319 reboot) into named, typed values.
+ * (procs 318 lifecycle, 319 reboot, 348 guest agent lifecycle) into named, typed values.
  */
-import { lifecycleDetailName, lifecycleEventName } from './constants.ts';
+import { AgentState, lifecycleDetailName, lifecycleEventName } from './constants.ts';
 import type { Packet } from './packet.ts';
-import { EventProc, decodeLifecycleMessage, decodeRebootMessage } from './procedures.ts';
+import { EventProc, decodeAgentLifecycleMessage, decodeLifecycleMessage, decodeRebootMessage } from './procedures.ts';
 import type { DomainRef } from './types.ts';
 
 /** A lifecycle event: started, stopped, suspended, … with its detail. */
@@ -25,8 +25,16 @@ export interface RebootEvent {
   domain: DomainRef;
 }
 
+/** The guest agent in a domain connected (state 1) or disconnected (2). */
+export interface AgentEvent {
+  kind: 'agent';
+  callbackId: number;
+  domain: DomainRef;
+  connected: boolean;
+}
+
 /** Any domain event the client decodes. */
-export type DomainEvent = LifecycleEvent | RebootEvent;
+export type DomainEvent = LifecycleEvent | RebootEvent | AgentEvent;
 
 /** Decodes an event packet; null for events this client does not decode (or cannot). */
 export function decodeEvent(packet: Packet): DomainEvent | null {
@@ -37,6 +45,10 @@ export function decodeEvent(packet: Packet): DomainEvent | null {
         kind: 'lifecycle', callbackId: m.callbackId, domain: m.dom, event: m.event, detail: m.detail,
         eventName: lifecycleEventName(m.event), detailName: lifecycleDetailName(m.event, m.detail),
       };
+    }
+    if (packet.proc === EventProc.AGENT_LIFECYCLE) {
+      const m = decodeAgentLifecycleMessage(packet.payload);
+      return { kind: 'agent', callbackId: m.callbackId, domain: m.dom, connected: m.state === AgentState.CONNECTED };
     }
     if (packet.proc === EventProc.REBOOT) {
       const m = decodeRebootMessage(packet.payload);

@@ -222,6 +222,7 @@ export const Proc = {
 export const EventProc = {
   LIFECYCLE: 318,
   REBOOT: 319,
+  AGENT_LIFECYCLE: 348,
 } as const;
 
 /** A decoded DOMAIN_EVENT_CALLBACK_LIFECYCLE message. */
@@ -242,6 +243,17 @@ export function decodeRebootMessage(payload: Buffer): RebootMessage {
   const r = new XdrReader(payload);
   const msg = { callbackId: r.int(), dom: readDomain(r) };
   r.finish('DOMAIN_EVENT_CALLBACK_REBOOT');
+  return msg;
+}
+
+/** A decoded DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE message: state 1 connected, 2 disconnected. */
+export interface AgentLifecycleMessage { callbackId: number; dom: DomainRef; state: number; reason: number }
+
+/** Decodes remote_domain_event_callback_agent_lifecycle_msg {callbackID, dom, state, reason}. */
+export function decodeAgentLifecycleMessage(payload: Buffer): AgentLifecycleMessage {
+  const r = new XdrReader(payload);
+  const msg = { callbackId: r.int(), dom: readDomain(r), state: r.int(), reason: r.int() };
+  r.finish('DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE');
   return msg;
 }
 

@@ -2,6 +2,7 @@
  * Conversions between inventory values and the rows of migrations/0003_inventory_snapshots.sql:
  * host figures as columns plus one shared host_infos JSON, domain figures as run rows. Pure.
  */
+import type { GuestAddresses } from '../model/addresses.ts';
 import type { DomainView } from '../model/domain-view.ts';
 import type { HostSysinfo } from '../host/sysinfo.ts';
 import { toJson } from '../model/json.ts';
@@ -45,6 +46,8 @@ export interface RunFigures {
   maxMemoryKiB: number | null;
   persistent: number | null;
   autostart: number | null;
+  /** The guest's NICs and addresses as JSON (migrations/0009), or null. */
+  addresses: string | null;
 }
 
 /** A snapshot_domains row joined with its domain's UUID. */
@@ -60,6 +63,7 @@ export interface RunRow {
   max_memory_kib: number | null;
   persistent: number | null;
   autostart: number | null;
+  addresses: string | null;
 }
 
 const big = (v: number | null) => (v === null ? null : BigInt(v));
@@ -107,13 +111,22 @@ export function runFigures(d: DomainView): RunFigures {
   return {
     name: d.domain.name, libvirtId: d.domain.id, state: d.state, reason: d.reason, vcpus: d.vcpus,
     memoryKiB: num(d.memoryKiB), maxMemoryKiB: num(d.maxMemoryKiB), persistent: flag(d.persistent), autostart: flag(d.autostart),
+    addresses: d.addresses ? JSON.stringify({ readAt: d.addresses.readAt, nics: d.addresses.nics, sources: d.addresses.sources }) : null,
   };
 }
 
 /** Whether two runs' figures are the same (so the older run goes on). */
 export function sameFigures(a: RunFigures, b: RunFigures): boolean {
   return a.name === b.name && a.libvirtId === b.libvirtId && a.state === b.state && a.reason === b.reason && a.vcpus === b.vcpus
-    && a.memoryKiB === b.memoryKiB && a.maxMemoryKiB === b.maxMemoryKiB && a.persistent === b.persistent && a.autostart === b.autostart;
+    && a.memoryKiB === b.memoryKiB && a.maxMemoryKiB === b.maxMemoryKiB && a.persistent === b.persistent && a.autostart === b.autostart
+    && sameAddresses(a.addresses, b.addresses);
+}
+
+// The time they were read changes every snapshot; only the NICs and sources make a new run.
+function sameAddresses(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return a === b;
+  const strip = (json: string) => { const { readAt: _t, ...rest } = JSON.parse(json) as { readAt: number }; return JSON.stringify(rest); };
+  return strip(a) === strip(b);
 }
 
 /** A run row back as a domain, with the CPU time of its snapshot. */
@@ -125,6 +138,7 @@ export function domainFromRun(row: RunRow, cpuTimeNs: bigint | null): DomainView
     vcpus: row.vcpus, memoryKiB: big(row.memory_kib), maxMemoryKiB: big(row.max_memory_kib), cpuTimeNs,
     ...(row.persistent !== null && { persistent: row.persistent === 1 }),
     ...(row.autostart !== null && { autostart: row.autostart === 1 }),
+    ...(row.addresses !== null && { addresses: JSON.parse(row.addresses) as GuestAddresses }),
   };
 }
 
@@ -132,6 +146,6 @@ export function domainFromRun(row: RunRow, cpuTimeNs: bigint | null): DomainView
 export function figuresFromRun(row: RunRow): RunFigures {
   return {
     name: row.name, libvirtId: row.libvirt_id, state: row.state, reason: row.reason, vcpus: row.vcpus, memoryKiB: row.memory_kib,
-    maxMemoryKiB: row.max_memory_kib, persistent: row.persistent, autostart: row.autostart,
+    maxMemoryKiB: row.max_memory_kib, persistent: row.persistent, autostart: row.autostart, addresses: row.addresses,
   };
 }

@@ -186,8 +186,8 @@ function statements(db: Database) {
     openRuns: db.prepare<[], RunRow & { id: number; first_snapshot_id: number }>(`
       SELECT r.*, d.uuid FROM snapshot_domains r JOIN inventory_domains d ON d.id = r.domain_id WHERE r.last_snapshot_id IS NULL`),
     openRun: db.prepare<[Record<string, SqlValue>]>(`
-      INSERT INTO snapshot_domains (domain_id, first_snapshot_id, name, libvirt_id, state, reason, vcpus, memory_kib, max_memory_kib, persistent, autostart)
-      VALUES (@domainId, @first, @name, @libvirtId, @state, @reason, @vcpus, @memoryKiB, @maxMemoryKiB, @persistent, @autostart)`),
+      INSERT INTO snapshot_domains (domain_id, first_snapshot_id, name, libvirt_id, state, reason, vcpus, memory_kib, max_memory_kib, persistent, autostart, addresses)
+      VALUES (@domainId, @first, @name, @libvirtId, @state, @reason, @vcpus, @memoryKiB, @maxMemoryKiB, @persistent, @autostart, @addresses)`),
     closeRun: db.prepare<[number, number]>('UPDATE snapshot_domains SET last_snapshot_id = ? WHERE id = ?'),
     insertDomain: db.prepare<[Buffer]>('INSERT INTO inventory_domains (uuid) VALUES (?) ON CONFLICT (uuid) DO NOTHING'),
     domainKey: db.prepare<[Buffer], number>('SELECT id FROM inventory_domains WHERE uuid = ?').pluck(),

@@ -17,6 +17,7 @@ const DEFAULTS: Config = {
   consoleRecordInput: false,
   auditLines: 'stdout',
   otlpLogsEndpoint: undefined,
+  leaseDir: '/var/lib/libvirt/dnsmasq',
   bodyLimitBytes: 1048576,
   requestTimeoutMs: 30_000,
   maxActionMs: 3_600_000,
@@ -71,6 +72,7 @@ const EACH: [string, string | null, Partial<Config>][] = [
   ['audit-reads', null, { auditReads: true }],
   ['console-record-input', null, { consoleRecordInput: true }],
   ['audit-lines', 'off', { auditLines: 'off' }],
+  ['lease-dir', '/run/leases', { leaseDir: '/run/leases' }],
   ['otlp-logs-endpoint', 'http://127.0.0.1:4318/v1/logs', { otlpLogsEndpoint: 'http://127.0.0.1:4318/v1/logs' }],
   ['body-limit', '512KiB', { bodyLimitBytes: 524288 }],
   ['request-timeout', '5', { requestTimeoutMs: 5000 }],
@@ -222,6 +224,7 @@ const BAD: [string, string, RegExp][] = [
   ['audit-reads', 'maybe', /must be one of 1, true, yes, 0, false, no/],
   ['console-record-input', 'maybe', /must be one of 1, true, yes, 0, false, no/],
   ['audit-lines', 'syslog', /must be stdout or off/],
+  ['lease-dir', '', /is required|must not be empty|empty/],
   ['otlp-logs-endpoint', 'ftp://x/', /must be an http:\/\/ or https:\/\/ URL/],
   ['body-limit', '12XB', /expected bytes or a size/],
   ['body-limit', '0', /between 1 byte and 1GiB/],
@@ -360,6 +363,6 @@ describe('help', () => {
       assert.equal(s.env, `GOVIRTHOST_${s.name.toUpperCase().replaceAll('-', '_')}`);
       assert.ok(s.description.length > 10);
     }
-    assert.equal(SETTINGS.length, 30);
+    assert.equal(SETTINGS.length, 31);
   });
 });

@@ -7,7 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { XdrDecodeError, XdrReader, XdrWriter } from '../../src/libvirt/xdr.ts';
 import {
-  EventProc, Proc, decodeLifecycleMessage, decodeRebootMessage, decodeReply, encodeArgs, peekCallbackId, type Procedure,
+  EventProc, Proc, decodeAgentLifecycleMessage, decodeLifecycleMessage, decodeRebootMessage, decodeReply, encodeArgs, peekCallbackId, type Procedure,
 } from '../../src/libvirt/procedures.ts';
 import {
   readRemoteError, typedParamsToRecord, type DomainRef, type NetworkRef, type SnapshotRef, type StorageVolRef, type TypedParam,
@@ -133,7 +133,15 @@ describe('procedure table', () => {
   });
 
   test('event procedure numbers', () => {
-    assert.deepEqual(EventProc, { LIFECYCLE: 318, REBOOT: 319 });
+    assert.deepEqual(EventProc, { LIFECYCLE: 318, REBOOT: 319, AGENT_LIFECYCLE: 348 });
+  });
+
+  test('the agent lifecycle message: callbackID, domain, state, reason', () => {
+    const w = new XdrWriter().int(7);
+    w.string(DOM.name).fixedOpaque(DOM.uuid, 16).int(DOM.id);
+    w.int(1).int(2);
+    assert.deepEqual(decodeAgentLifecycleMessage(w.toBuffer()), { callbackId: 7, dom: DOM, state: 1, reason: 2 });
+    assert.throws(() => decodeAgentLifecycleMessage(w.toBuffer().subarray(0, 20)));
   });
 });
 

@@ -29,6 +29,7 @@ import type { DiskGuard } from '../../src/store/disk-guard.ts';
 import { SqliteIdempotencyStore } from '../../src/store/idempotency.ts';
 import { hostEnv } from './hosts.ts';
 import { readVendorAssets } from '../../src/ui/vendor.ts';
+import { AddressWatch } from '../../src/guest/address-watch.ts';
 
 /** A running test app and what it was built from. */
 export interface TestApp {
@@ -97,6 +98,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     host: { sysinfo: () => readSysinfo() },
     locks: new DomainLocks(),
     vendor: readVendorAssets(),
+    addresses: new AddressWatch({ libvirt, events, now: () => Date.now(), leaseDir: leaseDirOf(opts.uriVar ?? 'GVH_A_TEST_URI') }),
     clock: { now: () => Date.now() },
     log: opts.log ?? pino({ level: 'silent' }),
     settings: {
@@ -120,7 +122,9 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     observeCall = (procedure, ok, seconds) => deps.ops?.metrics?.observeLibvirtCall(procedure, ok, seconds);
   }
   const background = opts.background ? startBackground(deps, opts.background) : null;
+  deps.addresses!.start();
   const close = async () => {
+    deps.addresses!.stop();
     await background?.stop();
     await client.close();
     db.close();
@@ -139,4 +143,11 @@ function makeTokens(): { verifier: TokenVerifier; tokens: Record<Role, string> }
   const verifier = new TokenVerifier(loadTokens(file));
   fs.rmSync(dir, { recursive: true, force: true });
   return { verifier, tokens };
+}
+
+/** The dnsmasq lease directory of the test host behind `uriVar` (its /var/lib/libvirt/dnsmasq), seen from outside. */
+function leaseDirOf(uriVar: string): string | null {
+  const host = /^GVH_([AB])_/.exec(uriVar)?.[1]?.toLowerCase();
+  const dir = process.env.GVH_DIR;
+  return host && dir ? path.join(dir, host, 'lib', 'dnsmasq') : null;
 }

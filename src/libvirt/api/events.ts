@@ -12,6 +12,11 @@ export function withEvents<B extends ApiConstructor>(Base: B) {
       return this.subscribe(EventId.LIFECYCLE, handler);
     }
 
+    /** Subscribes to guest agent connect/disconnect events of every domain. */
+    onAgentLifecycle(handler: (e: DomainEvent) => void): Promise<EventSubscription> {
+      return this.subscribe(EventId.AGENT_LIFECYCLE, handler);
+    }
+
     /** Subscribes to reboot events (reboots and resets) of every domain. */
     onReboot(handler: (e: DomainEvent) => void): Promise<EventSubscription> {
       return this.subscribe(EventId.REBOOT, handler);

@@ -1,0 +1,123 @@
+/**
+ * Waits for a guest's first IPv4 address without polling blindly: a wait re-reads the addresses
+ * when something that brings one happens: the DHCP leases change (libvirt's dnsmasq lease helper
+ * rewrites <lease dir>/<bridge>.status on every lease, watched with fs.watch), the guest agent
+ * connects, or the domain starts, resumes or arrives by migration. Where the lease directory cannot
+ * be watched (libvirt on another machine), re-reads back off from 250 ms to 2 s instead; and every
+ * 5 s regardless, for what no event announces (an ARP entry, an agent's new address). Concurrent
+ * waits on one domain share each read.
+ */
+import fs from 'node:fs';
+import type { DomainEvent, DomainRef, Libvirt } from '../libvirt/index.ts';
+import { ipv4Of, type GuestAddresses } from '../model/addresses.ts';
+import { readAddresses } from './addresses.ts';
+
+/** What the watch needs. */
+export interface AddressWatchOptions {
+  libvirt: Libvirt;
+  events: { listen(listener: (e: DomainEvent) => void): () => void };
+  now(): number;
+  /** libvirt's dnsmasq lease directory (null or missing: back off instead). */
+  leaseDir: string | null;
+}
+
+/** How a wait ended. */
+export interface AddressWait {
+  addresses: GuestAddresses;
+  waitedMs: number;
+  /** The time ran out before an IPv4 address was known. */
+  timedOut: boolean;
+}
+
+const WAKING_EVENTS = new Set(['started', 'resumed']);
+const SAFETY_MS = 5_000;
+
+/** One per agent: the lease watcher, the event listener and the waits. */
+export class AddressWatch {
+  readonly #o: AddressWatchOptions;
+  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #reads = new Map<string, Promise<GuestAddresses>>();
+  #watcher: fs.FSWatcher | null = null;
+  #off: (() => void) | null = null;
+
+  constructor(o: AddressWatchOptions) {
+    this.#o = o;
+  }
+
+  /** Whether lease changes wake the waits (else they back off). */
+  get watchingLeases(): boolean {
+    return this.#watcher !== null;
+  }
+
+  /** Starts watching the lease directory (if it exists) and the events. */
+  start(): void {
+    this.#off = this.#o.events.listen((e) => this.#onEvent(e));
+    if (this.#o.leaseDir === null) return;
+    try {
+      this.#watcher = fs.watch(this.#o.leaseDir, () => this.#wakeAll());
+      this.#watcher.on('error', () => { this.#watcher?.close(); this.#watcher = null; });
+    } catch {
+      this.#watcher = null; // not there, or not ours to read: back off instead
+    }
+  }
+
+  /** Stops watching; waits under way end at their next wake. */
+  stop(): void {
+    this.#off?.();
+    this.#watcher?.close();
+    this.#watcher = null;
+    this.#wakeAll();
+  }
+
+  /** The domain's addresses now (shared with concurrent reads of the same domain). */
+  read(dom: DomainRef): Promise<GuestAddresses> {
+    const key = keyOf(dom);
+    let read = this.#reads.get(key);
+    if (!read) {
+      read = readAddresses(this.#o.libvirt, dom, this.#o.now()).finally(() => this.#reads.delete(key));
+      this.#reads.set(key, read);
+    }
+    return read;
+  }
+
+  /** The addresses once an IPv4 one is known, or what is known when `timeoutMs` runs out. */
+  async waitForIpv4(dom: DomainRef, timeoutMs: number): Promise<AddressWait> {
+    const started = this.#o.now();
+    let addresses = await this.read(dom);
+    for (let backoff = 250; ipv4Of(addresses).length === 0; backoff = Math.min(backoff * 2, 2_000)) {
+      const left = timeoutMs - (this.#o.now() - started);
+      if (left <= 0) return { addresses, waitedMs: this.#o.now() - started, timedOut: true };
+      await this.#nextWake(dom, Math.min(left, this.#watcher ? SAFETY_MS : backoff));
+      addresses = await this.read(dom);
+    }
+    return { addresses, waitedMs: this.#o.now() - started, timedOut: false };
+  }
+
+  #nextWake(dom: DomainRef, ms: number): Promise<void> {
+    const key = keyOf(dom);
+    return new Promise((resolve) => {
+      const waiters = this.#waiters.get(key) ?? new Set<() => void>();
+      this.#waiters.set(key, waiters);
+      const wake = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (waiters.size === 0) this.#waiters.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      waiters.add(wake);
+    });
+  }
+
+  #onEvent(e: DomainEvent): void {
+    const wakes = (e.kind === 'agent' && e.connected) || (e.kind === 'lifecycle' && (WAKING_EVENTS.has(e.eventName) || e.detailName === 'migrated'));
+    if (!wakes) return;
+    for (const wake of [...(this.#waiters.get(keyOf(e.domain)) ?? [])]) wake();
+  }
+
+  #wakeAll(): void {
+    for (const waiters of [...this.#waiters.values()]) for (const wake of [...waiters]) wake();
+  }
+}
+
+const keyOf = (dom: DomainRef) => Buffer.from(dom.uuid).toString('hex');
