@@ -7,6 +7,7 @@ import { cpuSeconds, dash, isoTime, mib } from './format.ts';
 import { HistoryTable } from './history-page.tsx';
 import { SnapshotsSection } from './snapshots-section.tsx';
 import type { DomainSnapshotTree } from '../model/domain-snapshot.ts';
+import type { GuestAddresses } from '../model/addresses.ts';
 
 /**
  * The states over [from, to] from the changes (newest first): before the oldest change in the
@@ -41,6 +42,7 @@ export function DomainPage(p: { name: string; domain: DomainView | null; changes
         <div><dt>Memory MiB</dt><dd>{mib(d?.memoryKiB)}</dd></div>
         <div><dt>CPU time s</dt><dd>{cpuSeconds(d?.cpuTimeNs)}</dd></div>
       </dl>
+      {d && <AddressesSection addresses={d.addresses ?? null} running={d.active} />}
       {p.withConsole && d && <ConsoleSection name={p.name} running={d.stateText === 'running'} />}
       {d && <SnapshotsSection name={p.name} tree={p.snapshots ?? null} canAct={p.canAct === true} />}
       <section aria-labelledby="timeline-h">
@@ -90,6 +92,31 @@ function ConsoleSection(p: { name: string; running: boolean }) {
       <script src="/ui/assets/xterm.js" defer></script>
       <script src="/ui/assets/addon-fit.js" defer></script>
       <script src="/ui/assets/console.js" defer></script>
+    </section>
+  );
+}
+
+/** Its NICs with their addresses and where each was seen. */
+function AddressesSection(p: { addresses: GuestAddresses | null; running: boolean }) {
+  const nics = p.addresses?.nics ?? [];
+  return (
+    <section aria-labelledby="addresses-h">
+      <h2 id="addresses-h">Addresses</h2>
+      {!p.running ? <p>The guest is not running: it has no addresses.</p> : nics.length === 0 ? <p>No address known yet.</p> : (
+        <div class="table-wrap">
+          <table id="addresses">
+            <thead><tr><th scope="col">NIC (MAC)</th><th scope="col">Network</th><th scope="col">In the guest</th><th scope="col">Addresses (seen by)</th></tr></thead>
+            <tbody>
+              {nics.map((n) => (
+                <tr>
+                  <td>{n.mac ?? '–'}</td><td>{n.network ?? '–'}</td><td>{n.guestName ?? '–'}</td>
+                  <td>{n.addresses.length === 0 ? '–' : n.addresses.map((a) => <div>{`${a.address}/${a.prefix}`} <span class="reason">({a.sources.join(', ')})</span></div>)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </section>
   );
 }

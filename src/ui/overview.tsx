@@ -1,5 +1,6 @@
 /** The overview page: host figures, charts of the last day, and the live domains table. */
 import type { DomainView } from '../model/domain-view.ts';
+import { ipv4Of } from '../model/addresses.ts';
 import type { HostFigures, SnapshotRecord } from '../model/inventory.ts';
 import { LineChart, type Series } from './charts.tsx';
 import { cpuSeconds, dash, duration, mib, stateClass } from './format.ts';
@@ -108,6 +109,7 @@ function DomainRow(p: { d: DomainView | null; name: string; canAct: boolean }) {
       <td class="num" data-col="vcpus" data-label="vCPUs">{dash(d?.vcpus)}</td>
       <td class="num" data-col="memory" data-label="Memory MiB">{mib(d?.memoryKiB)}</td>
       <td class="num" data-col="cpu" data-label="CPU time s">{cpuSeconds(d?.cpuTimeNs)}</td>
+      <td data-col="addresses" data-label="IPv4">{d?.active ? ipv4Of(d.addresses).join(' ') || '–' : '–'}</td>
       {p.canAct && <td data-label="Actions"><Actions name={p.name} state={d?.stateText ?? ''} /></td>}
       {p.canAct && <td data-label="Result"><output class="result" data-col="result" aria-live="polite"></output></td>}
     </tr>
@@ -135,7 +137,7 @@ export function Overview(p: { host: HostFigures; snapshots: SnapshotRecord[]; fr
             <thead>
               <tr>
                 <th scope="col">Name</th><th scope="col">State</th><th scope="col" class="num">vCPUs</th>
-                <th scope="col" class="num">Memory MiB</th><th scope="col" class="num">CPU time s</th>
+                <th scope="col" class="num">Memory MiB</th><th scope="col" class="num">CPU time s</th><th scope="col">IPv4</th>
                 {p.canAct && <th scope="col">Actions</th>}
                 {p.canAct && <th scope="col">Result</th>}
               </tr>

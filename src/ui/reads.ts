@@ -20,10 +20,13 @@ const MAX_SNAPSHOTS = 3000;
 const read = (c: Context<AppEnv>, action: string, input: Record<string, unknown>) =>
   invoke(c, 'rest', { action, family: 'read', input });
 
-/** Every domain with its figures. */
+/** Every domain with its figures, and its addresses from the snapshots. */
 export async function readDomains(c: Context<AppEnv>): Promise<DomainView[]> {
   const { output } = await invokeRead(c, 'list-domains', { detail: true });
-  return [...(output.data as DomainView[])].sort((a, b) => (a.domain.name < b.domain.name ? -1 : 1));
+  const view = c.get('deps').inventory.view;
+  // A fresh listing reads no addresses; the newest snapshot has them.
+  const withAddresses = (d: DomainView) => (d.addresses || !d.active ? d : { ...d, addresses: view.get(d.domain.name)?.view.addresses });
+  return (output.data as DomainView[]).map(withAddresses).sort((a, b) => (a.domain.name < b.domain.name ? -1 : 1));
 }
 
 /** One domain. */

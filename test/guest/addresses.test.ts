@@ -106,4 +106,11 @@ describe('a real guest\'s addresses', () => {
       return body.addresses?.nics.some((n) => n.addresses.some((a) => a.address === leased)) === true;
     }, 15_000);
   });
+
+  test('the dashboard shows them: the domain page\'s table with the sources, the overview\'s IPv4 column', async () => {
+    const page = await (await t.app.request(`/ui/domains/${name}`)).text();
+    assert.match(page, new RegExp(`<table id="addresses">[\\s\\S]*${mac}[\\s\\S]*${leased.replaceAll('.', '\\.')}/\\d+ <span class="reason">\\((lease|agent)`));
+    const overview = await (await t.app.request('/ui')).text();
+    assert.match(overview, new RegExp(`data-domain="${name}"[\\s\\S]*?data-col="addresses"[^>]*>${leased.replaceAll('.', '\\.')}`));
+  });
 });
