@@ -12,6 +12,8 @@ import { Steps, type StepsWatch } from '../guest/steps.ts';
 import { defineCallerXml, stateAfter } from './domain.ts';
 import { DomainName, DomainXml, nameInXml } from './schemas.ts';
 import { defineAction } from './types.ts';
+import { MAX_ADDRESS_WAIT_SECONDS, addressesOf } from './domain-addresses.ts';
+import { ipv4Of } from '../model/addresses.ts';
 
 const Count = (what: string, max: number) => v.pipe(v.number(`must be a number of ${what}`), v.integer(`must be whole ${what}`), v.minValue(1, 'must be at least 1'), v.maxValue(max, `must be at most ${max}`));
 
@@ -29,7 +31,7 @@ export const CreateForm = {
     v.minValue(120, 'must be at least 120 seconds (the shortest lease libvirt and dnsmasq accept)'), v.maxValue(2_147_483_647, 'is too long'))),
 };
 
-type Input = { domain?: string; xml?: string } & { [K in keyof typeof CreateForm]?: v.InferOutput<(typeof CreateForm)[K]> };
+type Input = { domain?: string; xml?: string; wait?: number } & { [K in keyof typeof CreateForm]?: v.InferOutput<(typeof CreateForm)[K]> };
 
 const FORM_ONLY = ['image', 'cpucount', 'memorycount', 'mac', 'ip', 'leasetime'] as const;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
@@ -54,8 +56,12 @@ export function formShapeProblems(i: Input): Array<[string, string]> {
   return out;
 }
 
+/** How long a create may wait for the address the guest takes, in seconds. */
+const Wait = v.pipe(v.number('must be a number of seconds'), v.integer('must be whole seconds'), v.minValue(0, 'must be at least 0'),
+  v.maxValue(MAX_ADDRESS_WAIT_SECONDS, `must be at most ${MAX_ADDRESS_WAIT_SECONDS} seconds`));
+
 const Schema = v.pipe(
-  v.strictObject({ domain: v.optional(DomainName), xml: v.optional(DomainXml), ...CreateForm }),
+  v.strictObject({ domain: v.optional(DomainName), xml: v.optional(DomainXml), ...CreateForm, wait: v.optional(Wait) }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     for (const [key, message] of formShapeProblems(dataset.value)) {
@@ -92,11 +98,24 @@ export default defineAction({
   domainOf: (input) => (input.xml ? nameInXml(input.xml) : input.hostname ?? input.domain ?? null),
   async run(input, { deps, signal, progress }) {
     const watch = { signal, report: progress };
-    if (input.xml !== undefined) return createFromXml(deps, input.xml, watch);
-    const { image, cpucount, memorycount } = input;
-    if (image === undefined || cpucount === undefined || memorycount === undefined) throw new AppError('INTERNAL', 'form checked but incomplete');
-    const form = { name: input.hostname ?? input.domain ?? '', image, cpucount, memorycount, mac: input.mac, ip: input.ip, leasetime: input.leasetime };
-    const { guest, audit } = await createFromForm(deps, form, watch);
-    return { data: { action: 'create', ...guest }, audit };
+    const created = input.xml !== undefined ? await createFromXml(deps, input.xml, watch) : await createFromTheForm(deps, input, watch);
+    if (!input.wait) return created;
+    const taken = await addressTaken(deps, String(created.data.domain), input.wait);
+    return { data: { ...created.data, ...taken }, audit: { ...created.audit, ...taken } };
   },
 });
+
+async function createFromTheForm(deps: Deps, input: Input, watch: StepsWatch): Promise<{ data: Record<string, unknown>; audit: Record<string, unknown> }> {
+  const { image, cpucount, memorycount } = input;
+  if (image === undefined || cpucount === undefined || memorycount === undefined) throw new AppError('INTERNAL', 'form checked but incomplete');
+  const form = { name: input.hostname ?? input.domain ?? '', image, cpucount, memorycount, mac: input.mac, ip: input.ip, leasetime: input.leasetime };
+  const { guest, audit } = await createFromForm(deps, form, watch);
+  return { data: { action: 'create', ...guest }, audit };
+}
+
+/** The IPv4 address the new guest took (null if none within `waitSeconds`), with its NICs. */
+async function addressTaken(deps: Deps, name: string, waitSeconds: number): Promise<Record<string, unknown>> {
+  const dom = await deps.libvirt.lookupDomain(name);
+  const { addresses, waitedMs } = await addressesOf(deps, dom, waitSeconds);
+  return { address: ipv4Of(addresses)[0] ?? null, addressWaitedMs: waitedMs, nics: addresses.nics };
+}

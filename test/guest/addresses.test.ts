@@ -23,6 +23,7 @@ describe('a real guest\'s addresses', () => {
   let mac: string;
   let leased = '';
   const name = uniqueName('addr');
+  const created = uniqueName('addrnew');
 
   const get = async (query = '') => {
     const res = await t.app.request(`/v1/domains/${name}/addresses${query}`);
@@ -37,6 +38,7 @@ describe('a real guest\'s addresses', () => {
   });
   after(async () => {
     await removeDomain(t.deps.libvirt, name);
+    await removeDomain(t.deps.libvirt, created);
     await t.close();
   });
 
@@ -112,5 +114,20 @@ describe('a real guest\'s addresses', () => {
     assert.match(page, new RegExp(`<table id="addresses">[\\s\\S]*${mac}[\\s\\S]*${leased.replaceAll('.', '\\.')}/\\d+ <span class="reason">\\((lease|agent)`));
     const overview = await (await t.app.request('/ui')).text();
     assert.match(overview, new RegExp(`data-domain="${name}"[\\s\\S]*?data-col="addresses"[^>]*>${leased.replaceAll('.', '\\.')}`));
+  });
+
+  test('a create with wait answers with the address the new guest took', async () => {
+    const { mac: newMac } = await freeAddress(t.deps.libvirt, net);
+    const xml = linuxGuestXml(created, { image: await linuxGuestImage(), mac: newMac });
+    const res = await t.app.request('/v1/domains', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ xml, start: true, wait: 120 }) });
+    const body = (await res.json()) as { state: string; address: string | null; nics: GuestNic[] };
+    assert.equal(res.status, 201, JSON.stringify(body));
+    assert.equal(body.state, 'running');
+    assert.ok(body.address?.startsWith(`${NET_PREFIX}.`), JSON.stringify(body));
+    const lease = (await t.deps.libvirt.dhcpLeases(net, newMac))[0];
+    assert.equal(body.address, lease?.ipaddr ?? body.address, 'the address it answered is its lease (when the lease is already listed)');
+    assert.equal(body.nics[0]?.mac, newMac);
+    const refused = await t.app.request('/v1/domains', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ xml, start: true, wait: 500 }) });
+    assert.equal(refused.status, 400);
   });
 });
