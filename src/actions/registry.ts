@@ -6,6 +6,7 @@ import define from './define.ts';
 import destroy from './destroy.ts';
 import domainAddresses from './domain-addresses.ts';
 import domainScreenshot from './domain-screenshot.ts';
+import domainStats from './domain-stats.ts';
 import domainSnapshotCreate from './domain-snapshot-create.ts';
 import domainSnapshotDelete from './domain-snapshot-delete.ts';
 import domainSnapshotGet from './domain-snapshot-get.ts';
@@ -66,6 +67,7 @@ export const ACTIONS: readonly Action[] = [
   migrateCheck,
   migrationStatus,
   domainAddresses,
+  domainStats,
   consoleSession,
   domainScreenshot,
   domainSnapshots,

@@ -4,6 +4,9 @@
  * figures changed: their open run is closed and a new one opened.
  */
 import { decodeCpuTimes, encodeCpuTimes } from './cpu-codec.ts';
+import { decodeGuestCounters, encodeGuestCounters, type GuestSample } from './counters-codec.ts';
+import { sampleOf, type GuestSamplePoint } from './counter-samples.ts';
+import type { GuestCounters } from '../model/guest-counters.ts';
 import type { InventorySnapshot, SnapshotPage, SnapshotQuery, SnapshotRecord } from '../model/inventory.ts';
 import type { Database } from './db.ts';
 import {
@@ -32,6 +35,9 @@ export class SqliteSnapshotStore {
   #open: Map<number, OpenRun> | null = null;
   #lastOkId: number | null = null;
   #hostInfo: { json: string; id: number } | null = null;
+  /** The previous snapshot's counters by domain key (increases are taken from them), and device ids. */
+  #lastCounters = new Map<number, GuestCounters>();
+  readonly #devices = new Map<string, number>();
 
   constructor(db: Database) {
     this.#db = db;
@@ -48,7 +54,7 @@ export class SqliteSnapshotStore {
       const id = Number(this.#s.insertSnapshot.run({
         takenAt: Math.round(snap.takenAt), durationMs: Math.round(snap.durationMs), domainCount: snap.domains.length,
         hostInfoId: this.#hostInfoId(hostInfoJson(snap.host)), nodeMhz: snap.host.node.mhz, ...sysinfoColumns(snap.host.sysinfo),
-        cpuTimes: encodeCpuTimes(cpu),
+        cpuTimes: encodeCpuTimes(cpu), guestCounters: this.#encodeCounters(snap, keys),
       }).lastInsertRowid);
       return { id, open: this.#writeRuns(id, keys.map((k, i) => [k, runFigures(snap.domains[i]!)])) };
     });
@@ -98,6 +104,45 @@ export class SqliteSnapshotStore {
     return { snapshots: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
   }
 
+  /**
+   * One domain's samples between two times (epoch ms, inclusive), oldest first: each successful
+   * snapshot's time, the domain's CPU time and its counters' entry (null where it did not run).
+   * Null when no snapshot ever saw a domain of that name.
+   */
+  guestSamples(name: string, since: number, until: number): GuestSamplePoint[] | null {
+    const key = this.#s.keyByName.get(name);
+    if (key === undefined) return null;
+    return this.#s.countersBetween.all(Math.floor(since), Math.ceil(until)).map((r) => ({
+      at: r.taken_at,
+      cpuTimeNs: r.cpu_times ? decodeCpuTimes(r.cpu_times).get(key) ?? null : null,
+      sample: r.guest_counters ? decodeGuestCounters(r.guest_counters).get(key) ?? null : null,
+    }));
+  }
+
+  /** The guests' counters as increases since the previous snapshot (see counters-codec.ts). */
+  #encodeCounters(snap: InventorySnapshot, keys: number[]): Buffer {
+    const samples = new Map<number, GuestSample>();
+    const current = new Map<number, GuestCounters>();
+    snap.domains.forEach((d, i) => {
+      if (!d.counters) return;
+      const key = keys[i]!;
+      current.set(key, d.counters);
+      samples.set(key, sampleOf(d.counters, this.#lastCounters.get(key), (name) => this.#deviceId(name)));
+    });
+    this.#lastCounters = current;
+    return encodeGuestCounters(samples);
+  }
+
+  #deviceId(name: string): number {
+    let id = this.#devices.get(name);
+    if (id === undefined) {
+      this.#s.insertDevice.run(name.slice(0, 64));
+      id = this.#s.deviceId.get(name.slice(0, 64))!;
+      this.#devices.set(name, id);
+    }
+    return id;
+  }
+
   /** Deletes snapshots taken before `before` (epoch ms) and the runs no remaining snapshot needs. */
   prune(before: number): { snapshots: number; runs: number } {
     const run = this.#db.transaction(() => ({
@@ -110,6 +155,7 @@ export class SqliteSnapshotStore {
 
   #forgetCaches(): void {
     this.#domainKeys.clear();
+    this.#devices.clear();
     this.#hostInfo = null;
     this.#open = null;
   }
@@ -173,9 +219,14 @@ function statements(db: Database) {
   return {
     insertSnapshot: db.prepare<[Record<string, SqlValue>]>(`
       INSERT INTO snapshots (taken_at, duration_ms, ok, domain_count, host_info_id, node_mhz, uptime_s, load1, load5, load15, procs,
-        total_ram, free_ram, shared_ram, buffer_ram, total_swap, free_swap, total_high_ram, free_high_ram, cpu_times)
+        total_ram, free_ram, shared_ram, buffer_ram, total_swap, free_swap, total_high_ram, free_high_ram, cpu_times, guest_counters)
       VALUES (@takenAt, @durationMs, 1, @domainCount, @hostInfoId, @nodeMhz, @uptimeS, @load1, @load5, @load15, @procs,
-        @totalRam, @freeRam, @sharedRam, @bufferRam, @totalSwap, @freeSwap, @totalHighRam, @freeHighRam, @cpuTimes)`),
+        @totalRam, @freeRam, @sharedRam, @bufferRam, @totalSwap, @freeSwap, @totalHighRam, @freeHighRam, @cpuTimes, @guestCounters)`),
+    insertDevice: db.prepare<[string]>('INSERT INTO counter_devices (name) VALUES (?) ON CONFLICT (name) DO NOTHING'),
+    deviceId: db.prepare<[string], number>('SELECT id FROM counter_devices WHERE name = ?').pluck(),
+    keyByName: db.prepare<[string], number>('SELECT domain_id FROM snapshot_domains WHERE name = ? ORDER BY id DESC LIMIT 1').pluck(),
+    countersBetween: db.prepare<[number, number], { taken_at: number; cpu_times: Buffer | null; guest_counters: Buffer | null }>(`
+      SELECT taken_at, cpu_times, guest_counters FROM snapshots WHERE ok = 1 AND taken_at BETWEEN ? AND ? ORDER BY id`),
     insertFailure: db.prepare<[number, number, string]>('INSERT INTO snapshots (taken_at, duration_ms, ok, error) VALUES (?, ?, 0, ?)'),
     newestOk: db.prepare<[], SnapshotRow>(`${SELECT_SNAPSHOT.text} WHERE s.ok = 1 ORDER BY s.id DESC LIMIT 1`),
     byId: db.prepare<[number], SnapshotRow>(`${SELECT_SNAPSHOT.text} WHERE s.id = ?`),
