@@ -1,6 +1,7 @@
 /** Every action the agent knows, one line each. Both protocols dispatch through this list. */
 import type { Action } from './types.ts';
 import consoleSession from './console.ts';
+import cpuHistory from './cpu-history.ts';
 import create from './create.ts';
 import define from './define.ts';
 import destroy from './destroy.ts';
@@ -68,6 +69,7 @@ export const ACTIONS: readonly Action[] = [
   migrationStatus,
   domainAddresses,
   domainStats,
+  cpuHistory,
   consoleSession,
   domainScreenshot,
   domainSnapshots,

@@ -56,6 +56,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   { method: 'post', path: '/domains/{name}/snapshots/{snapshot}/revert', action: 'domain-snapshot-revert', handler: handle.domainMutation, body: 'path-domain', operation: true },
   { method: 'delete', path: '/domains/{name}/snapshots/{snapshot}', action: 'domain-snapshot-delete', handler: handle.snapshotDelete, query: true, pathFields: ['domain', 'snapshot'], operation: true },
   { method: 'get', path: '/domains/{name}/addresses', action: 'domain-addresses', handler: handle.addressesRead, query: true, pathFields: ['domain'] },
+  { method: 'get', path: '/stats/cpu', action: 'cpu-history', handler: handle.queryRead, query: true },
   { method: 'get', path: '/domains/{name}/stats', action: 'domain-stats', handler: handle.queryRead, query: true, pathFields: ['domain'] },
   { method: 'get', path: '/domains/{name}/screenshot', action: 'domain-screenshot', handler: handle.screenshotImage, query: true, pathFields: ['domain'], produces: 'image/png' },
   { method: 'get', path: '/domains/{name}/console', action: 'console', handler: consoleHandler, query: true, pathFields: ['domain'], websocket: true },

@@ -119,6 +119,19 @@ export class SqliteSnapshotStore {
     }));
   }
 
+  /** Every successful snapshot's CPU times since `since` (epoch ms), oldest first, by domain name (as its runs named it). */
+  cpuTimesSince(since: number): Array<{ at: number; times: Map<string, bigint> }> {
+    const names = new Map(this.#s.domainNames.all().map((r) => [r.domain_id, r.name]));
+    return this.#s.cpuSince.all(Math.floor(since)).map((r) => {
+      const times = new Map<string, bigint>();
+      for (const [key, ns] of r.cpu_times ? decodeCpuTimes(r.cpu_times) : []) {
+        const name = names.get(key);
+        if (name !== undefined) times.set(name, ns);
+      }
+      return { at: r.taken_at, times };
+    });
+  }
+
   /** The guests' counters as increases since the previous snapshot (see counters-codec.ts). */
   #encodeCounters(snap: InventorySnapshot, keys: number[]): Buffer {
     const samples = new Map<number, GuestSample>();
@@ -224,6 +237,8 @@ function statements(db: Database) {
         @totalRam, @freeRam, @sharedRam, @bufferRam, @totalSwap, @freeSwap, @totalHighRam, @freeHighRam, @cpuTimes, @guestCounters)`),
     insertDevice: db.prepare<[string]>('INSERT INTO counter_devices (name) VALUES (?) ON CONFLICT (name) DO NOTHING'),
     deviceId: db.prepare<[string], number>('SELECT id FROM counter_devices WHERE name = ?').pluck(),
+    domainNames: db.prepare<[], { domain_id: number; name: string }>('SELECT domain_id, name FROM snapshot_domains WHERE id IN (SELECT max(id) FROM snapshot_domains GROUP BY domain_id)'),
+    cpuSince: db.prepare<[number], { taken_at: number; cpu_times: Buffer | null }>('SELECT taken_at, cpu_times FROM snapshots WHERE ok = 1 AND taken_at >= ? ORDER BY id'),
     keyByName: db.prepare<[string], number>('SELECT domain_id FROM snapshot_domains WHERE name = ? ORDER BY id DESC LIMIT 1').pluck(),
     countersBetween: db.prepare<[number, number], { taken_at: number; cpu_times: Buffer | null; guest_counters: Buffer | null }>(`
       SELECT taken_at, cpu_times, guest_counters FROM snapshots WHERE ok = 1 AND taken_at BETWEEN ? AND ? ORDER BY id`),

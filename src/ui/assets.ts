@@ -68,6 +68,7 @@ details pre { white-space: pre-wrap; word-break: break-word; margin: .2rem 0; fo
 .login label { display: block; margin-bottom: .25rem; font-weight: 600; }
 .login input { width: 100%; margin-bottom: .75rem; }
 .live { color: var(--muted); font-size: .9rem; }
+svg.sparkline { display: block; background: #fff; border: 1px solid var(--line); }
 .snapshot-tree, .snapshot-tree ul { list-style: none; padding-left: 1.25rem; }
 .snapshot-tree li { padding: .25rem 0; }
 .snap-name { font-weight: 600; }

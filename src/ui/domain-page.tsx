@@ -6,6 +6,7 @@ import { TimelineChart, type Segment } from './charts.tsx';
 import { cpuSeconds, dash, isoTime, mib } from './format.ts';
 import { HistoryTable } from './history-page.tsx';
 import { SnapshotsSection } from './snapshots-section.tsx';
+import { PerformanceSection, type Range, type StatsPoint } from './performance.tsx';
 import type { DomainSnapshotTree } from '../model/domain-snapshot.ts';
 import type { GuestAddresses } from '../model/addresses.ts';
 
@@ -31,7 +32,8 @@ export function segmentsOf(changes: StateChangeRecord[], from: number, to: numbe
 }
 
 /** The domain page's content. */
-export function DomainPage(p: { name: string; domain: DomainView | null; changes: StateChangeRecord[]; snapshotTimes: number[]; from: number; to: number; xml: string | null; history: AuditRecord[]; withConsole?: boolean; snapshots?: DomainSnapshotTree | null; canAct?: boolean }) {
+export function DomainPage(p: { name: string; domain: DomainView | null; changes: StateChangeRecord[]; snapshotTimes: number[]; from: number; to: number; xml: string | null; history: AuditRecord[]; withConsole?: boolean; snapshots?: DomainSnapshotTree | null; canAct?: boolean;
+  performance?: { points: StatsPoint[]; range: Range; from: number; to: number } }) {
   const d = p.domain;
   return (
     <>
@@ -43,6 +45,7 @@ export function DomainPage(p: { name: string; domain: DomainView | null; changes
         <div><dt>CPU time s</dt><dd>{cpuSeconds(d?.cpuTimeNs)}</dd></div>
       </dl>
       {d && <AddressesSection addresses={d.addresses ?? null} running={d.active} />}
+      {p.performance && <PerformanceSection name={p.name} {...p.performance} />}
       {p.withConsole && d && <ConsoleSection name={p.name} running={d.stateText === 'running'} />}
       {d && <SnapshotsSection name={p.name} tree={p.snapshots ?? null} canAct={p.canAct === true} />}
       <section aria-labelledby="timeline-h">

@@ -6,6 +6,7 @@ import { LineChart, type Series } from './charts.tsx';
 import { cpuSeconds, dash, duration, mib, stateClass } from './format.ts';
 import type { OperationView } from '../operations/view.ts';
 import { RunningOperations } from './operations.tsx';
+import { Sparkline } from './performance.tsx';
 
 /** Memory in use, kB: total less free less buffers (the seed's figures carry no page cache). */
 export function usedKb(s: HostFigures['sysinfo']): number {
@@ -91,7 +92,7 @@ function Actions(p: { name: string; state: string }) {
 }
 
 /** One row of the domains table (an empty name renders the script's template row). */
-function DomainRow(p: { d: DomainView | null; name: string; canAct: boolean }) {
+function DomainRow(p: { d: DomainView | null; name: string; canAct: boolean; cpu?: number[] }) {
   const d = p.d;
   return (
     <tr data-domain={p.name} data-state={d?.stateText ?? ''}>
@@ -109,6 +110,7 @@ function DomainRow(p: { d: DomainView | null; name: string; canAct: boolean }) {
       <td class="num" data-col="vcpus" data-label="vCPUs">{dash(d?.vcpus)}</td>
       <td class="num" data-col="memory" data-label="Memory MiB">{mib(d?.memoryKiB)}</td>
       <td class="num" data-col="cpu" data-label="CPU time s">{cpuSeconds(d?.cpuTimeNs)}</td>
+      <td data-col="sparkline" data-label="CPU, last hour">{d?.active ? <Sparkline name={p.name} values={p.cpu ?? []} /> : '–'}</td>
       <td data-col="addresses" data-label="IPv4">{d?.active ? ipv4Of(d.addresses).join(' ') || '–' : '–'}</td>
       {p.canAct && <td data-label="Actions"><Actions name={p.name} state={d?.stateText ?? ''} /></td>}
       {p.canAct && <td data-label="Result"><output class="result" data-col="result" aria-live="polite"></output></td>}
@@ -117,7 +119,7 @@ function DomainRow(p: { d: DomainView | null; name: string; canAct: boolean }) {
 }
 
 /** The overview's content. */
-export function Overview(p: { host: HostFigures; snapshots: SnapshotRecord[]; from: number; to: number; domains: DomainView[]; canAct: boolean; operations: OperationView[] }) {
+export function Overview(p: { host: HostFigures; snapshots: SnapshotRecord[]; from: number; to: number; domains: DomainView[]; canAct: boolean; operations: OperationView[]; cpu?: Map<string, number[]> }) {
   return (
     <>
       <h1>Host {p.host.libvirt.hostname}</h1>
@@ -137,12 +139,12 @@ export function Overview(p: { host: HostFigures; snapshots: SnapshotRecord[]; fr
             <thead>
               <tr>
                 <th scope="col">Name</th><th scope="col">State</th><th scope="col" class="num">vCPUs</th>
-                <th scope="col" class="num">Memory MiB</th><th scope="col" class="num">CPU time s</th><th scope="col">IPv4</th>
+                <th scope="col" class="num">Memory MiB</th><th scope="col" class="num">CPU time s</th><th scope="col">CPU, last hour</th><th scope="col">IPv4</th>
                 {p.canAct && <th scope="col">Actions</th>}
                 {p.canAct && <th scope="col">Result</th>}
               </tr>
             </thead>
-            <tbody>{p.domains.map((d) => <DomainRow d={d} name={d.domain.name} canAct={p.canAct} />)}</tbody>
+            <tbody>{p.domains.map((d) => <DomainRow d={d} name={d.domain.name} canAct={p.canAct} cpu={p.cpu?.get(d.domain.name) ?? []} />)}</tbody>
           </table>
         </div>
         <template id="row-template"><DomainRow d={null} name="" canAct={p.canAct} /></template>

@@ -11,6 +11,7 @@ import type { HostFigures, SnapshotPage, SnapshotRecord, TimelinePage } from '..
 import type { AuditPage } from '../model/audit.ts';
 import type { DomainSnapshotTree } from '../model/domain-snapshot.ts';
 import type { OperationView } from '../operations/view.ts';
+import type { StatsPoint } from './performance.tsx';
 
 /** The charts' window. */
 export const DAY_MS = 86_400_000;
@@ -77,4 +78,16 @@ export async function readRunningOperations(c: Context<AppEnv>): Promise<Operati
 /** A domain's snapshots as a tree. */
 export async function readDomainSnapshots(c: Context<AppEnv>, domain: string): Promise<DomainSnapshotTree> {
   return (await read(c, 'domain-snapshots', { domain })).output.data as DomainSnapshotTree;
+}
+
+/** A guest's performance points since `since` (epoch ms), times as epoch ms. */
+export async function readStats(c: Context<AppEnv>, domain: string, since: number, to: number): Promise<StatsPoint[]> {
+  const data = (await read(c, 'domain-stats', { domain, since: new Date(since).toISOString(), until: new Date(to).toISOString() })).output.data as { points: Array<StatsPoint & { at: string }> };
+  return data.points.map((p) => ({ ...p, at: Date.parse(p.at) }));
+}
+
+/** Every guest's CPU use over the last hour, by name (the overview's sparklines). */
+export async function readCpuHistory(c: Context<AppEnv>): Promise<Map<string, number[]>> {
+  const data = (await read(c, 'cpu-history', {})).output.data as { domains: Record<string, Array<{ cpuPercent: number }>> };
+  return new Map(Object.entries(data.domains).map(([name, points]) => [name, points.map((p) => p.cpuPercent)]));
 }

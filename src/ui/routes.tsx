@@ -23,7 +23,8 @@ import { download } from './export.ts';
 import { HistoryPage, apiQuery } from './history-page.tsx';
 import { Frame, type FrameProps } from './layout.tsx';
 import { Overview } from './overview.tsx';
-import { DAY_MS, readDomain, readDomainSnapshots, readDomains, readHistory, readHost, readRunningOperations, readSnapshots, readTimeline, readXml } from './reads.ts';
+import { RANGES, type Range } from './performance.tsx';
+import { DAY_MS, readCpuHistory, readDomain, readDomainSnapshots, readStats, readDomains, readHistory, readHost, readRunningOperations, readSnapshots, readTimeline, readXml } from './reads.ts';
 import { csrfGuard, endSession, sessionCaller, startSession } from './session.ts';
 import { setReplyHeader } from '../http/respond.ts';
 
@@ -59,24 +60,30 @@ export function uiRoutes(): Hono<AppEnv> {
   });
   ui.get('/ui', (c) => page(c, 'Overview', 'overview', async () => {
     const to = c.get('deps').clock.now();
-    const [host, snapshots, domains, operations] = await Promise.all([readHost(c), readSnapshots(c, to - DAY_MS), readDomains(c), readRunningOperations(c)]);
+    const [host, snapshots, domains, operations, cpu] = await Promise.all([
+      readHost(c), readSnapshots(c, to - DAY_MS), readDomains(c), readRunningOperations(c), readCpuHistory(c),
+    ]);
     const from = chartStart(snapshots.map((s) => s.takenAt), to);
     const canAct = roleAllows(c.get('caller')!.role, 'operator');
-    return <Overview host={host} snapshots={snapshots} from={from} to={to} domains={domains} canAct={canAct} operations={operations} />;
+    return <Overview host={host} snapshots={snapshots} from={from} to={to} domains={domains} canAct={canAct} operations={operations} cpu={cpu} />;
   }, true));
   ui.get('/ui/domains/:name', (c) => page(c, c.req.param('name'), undefined, async () => {
     const name = c.req.param('name');
     const to = c.get('deps').clock.now();
     const domain = await readDomain(c, name).catch(orNull);
-    const [timeline, snapshots, xml, history, tree] = await Promise.all([
+    const asked = c.req.query('range') ?? '1h';
+    const range: Range = Object.hasOwn(RANGES, asked) ? asked as Range : '1h';
+    const [timeline, snapshots, xml, history, tree, stats] = await Promise.all([
       readTimeline(c, name, to - DAY_MS), readSnapshots(c, to - DAY_MS), domain ? readXml(c, name).catch(orNull) : null,
       readHistory(c, { domain: name, limit: '20' }), domain ? readDomainSnapshots(c, name).catch(() => null) : null,
+      readStats(c, name, to - RANGES[range], to).catch(() => []),
     ]);
     const changes: StateChangeRecord[] = timeline.changes;
     const from = chartStart([...snapshots.map((s) => s.takenAt), ...changes.map((ch) => ch.at)], to);
     const canAct = roleAllows(c.get('caller')!.role, 'operator');
     const withConsole = c.get('deps').vendor !== undefined && canAct;
-    return <DomainPage name={name} domain={domain as DomainView | null} changes={changes} snapshotTimes={snapshots.map((s) => s.takenAt)} from={from} to={to} xml={xml} history={history.records} withConsole={withConsole} snapshots={tree} canAct={canAct} />;
+    return <DomainPage name={name} domain={domain as DomainView | null} changes={changes} snapshotTimes={snapshots.map((s) => s.takenAt)} from={from} to={to} xml={xml} history={history.records} withConsole={withConsole} snapshots={tree} canAct={canAct}
+      performance={{ points: stats, range, from: to - RANGES[range], to }} />;
   }));
   ui.get('/ui/history', (c) => page(c, 'History', 'history', async () => {
     const form = c.req.query();

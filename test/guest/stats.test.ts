@@ -73,6 +73,18 @@ describe('a real guest\'s performance history', () => {
     assert.ok(points.some((p) => p.memoryActualBytes !== null), 'memory as the balloon says');
   });
 
+  test('the dashboard charts it: the domain page\'s CPU chart and the overview\'s sparkline', async () => {
+    const page = await (await t.app.request(`/ui/domains/${name}`)).text();
+    const values = /id="perf-cpu"[\s\S]*?data-series="cpuPercent"[^>]*data-values="([^"]*)"/.exec(page)?.[1] ?? '';
+    assert.ok(Math.max(...values.split(',').map(Number)) > 60, `chart values ${values}`);
+    assert.match(await (await t.app.request(`/ui/domains/${name}?range=1d`)).text(), /<strong aria-current="true">last 1d<\/strong>/);
+    const overview = await (await t.app.request('/ui')).text();
+    const latest = new RegExp(`data-domain="${name}"[\\s\\S]*?class="sparkline"[^>]*data-latest="(\\d+)"`).exec(overview)?.[1];
+    assert.ok(Number(latest) > 60, `sparkline latest ${latest}`);
+    const cpu = (await (await t.app.request('/v1/stats/cpu')).json()) as { domains: Record<string, Array<{ cpuPercent: number }>> };
+    assert.ok((cpu.domains[name]?.length ?? 0) > 5);
+  });
+
   test('bad windows are refused by field; an unknown guest is 404', async () => {
     assert.equal((await stats('?since=yesterday')).body.error?.fields?.[0]?.field, 'since');
     assert.equal((await stats(`?since=${new Date().toISOString()}&until=${new Date(Date.now() - 1000).toISOString()}`)).body.error?.fields?.[0]?.field, 'since');
