@@ -5,8 +5,9 @@
  * it, or restarted, so there is no increase), memory actual and used KiB (+1, so 0 is unknown),
  * then its disks (count; per disk a device id and the increase of read bytes, write bytes, read
  * requests, write requests) and NICs (count; per NIC a device id and the increase of bytes and
- * packets in and out). All unsigned LEB128 varints.
+ * packets in and out). All unsigned LEB128 varints, then the whole deflated.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /** One disk's or NIC's increases since the previous snapshot. */
 export interface DeviceIncrease { device: number; a: bigint; b: bigint; c: bigint; d: bigint }
@@ -26,8 +27,33 @@ export class CountersDecodeError extends Error {
   override name = 'CountersDecodeError';
 }
 
-/** Encodes guest samples by domain key. */
+/** Encodes guest samples by domain key, deflated (raw DEFLATE: the varints of many guests repeat). */
 export function encodeGuestCounters(samples: ReadonlyMap<number, GuestSample>): Buffer {
+  return deflateRawSync(encodePlain(samples));
+}
+
+/** Decodes what encodeGuestCounters wrote. */
+export function decodeGuestCounters(buf: Uint8Array): Map<number, GuestSample> {
+  return decodePlain(inflate(buf));
+}
+
+function inflate(buf: Uint8Array): Buffer {
+  try {
+    return inflateRawSync(buf, { maxOutputLength: MAX_PLAIN_BYTES });
+  } catch (err) {
+    throw new CountersDecodeError(`guest_counters does not inflate: ${(err as Error).message}`);
+  }
+}
+
+/** Only the entry of domain `key` (null when the guest is not in it): stops once past it. */
+export function decodeGuestCountersOf(buf: Uint8Array, key: number): GuestSample | null {
+  return decodePlain(inflate(buf), key).get(key) ?? null;
+}
+
+/** The largest inflated value accepted (a guard against a corrupted or hostile row). */
+const MAX_PLAIN_BYTES = 16 * 1024 * 1024;
+
+function encodePlain(samples: ReadonlyMap<number, GuestSample>): Buffer {
   const bytes: number[] = [];
   let previous = 0;
   for (const key of [...samples.keys()].sort((a, b) => a - b)) {
@@ -46,13 +72,13 @@ export function encodeGuestCounters(samples: ReadonlyMap<number, GuestSample>): 
   return Buffer.from(bytes);
 }
 
-/** Decodes what encodeGuestCounters wrote. */
-export function decodeGuestCounters(buf: Uint8Array): Map<number, GuestSample> {
+function decodePlain(buf: Uint8Array, only?: number): Map<number, GuestSample> {
   const out = new Map<number, GuestSample>();
   const at = { offset: 0 };
   let key = 0;
   while (at.offset < buf.length) {
     key += Number(read(buf, at));
+    if (only !== undefined && key > only) break;
     const flags = buf[at.offset++];
     if (flags === undefined || flags > 1) throw new CountersDecodeError('guest_counters has a bad flags byte');
     const actual = read(buf, at);

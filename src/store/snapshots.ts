@@ -4,7 +4,7 @@
  * figures changed: their open run is closed and a new one opened.
  */
 import { decodeCpuTimes, encodeCpuTimes } from './cpu-codec.ts';
-import { decodeGuestCounters, encodeGuestCounters, type GuestSample } from './counters-codec.ts';
+import { decodeGuestCountersOf, encodeGuestCounters, type GuestSample } from './counters-codec.ts';
 import { sampleOf, type GuestSamplePoint } from './counter-samples.ts';
 import type { GuestCounters } from '../model/guest-counters.ts';
 import type { InventorySnapshot, SnapshotPage, SnapshotQuery, SnapshotRecord } from '../model/inventory.ts';
@@ -115,7 +115,7 @@ export class SqliteSnapshotStore {
     return this.#s.countersBetween.all(Math.floor(since), Math.ceil(until)).map((r) => ({
       at: r.taken_at,
       cpuTimeNs: r.cpu_times ? decodeCpuTimes(r.cpu_times).get(key) ?? null : null,
-      sample: r.guest_counters ? decodeGuestCounters(r.guest_counters).get(key) ?? null : null,
+      sample: r.guest_counters ? decodeGuestCountersOf(r.guest_counters, key) : null,
     }));
   }
 
