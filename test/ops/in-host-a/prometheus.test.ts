@@ -4,18 +4,20 @@
  * intervals are shortened). Its HTTP API shows both hosts' series under their `host` label; the
  * agent-down alert fires once agent B is stopped, and the libvirt alert once A's libvirtd is.
  * The agents listen on 127.0.0.2 and 127.0.0.3 (both loopback), so each gets its own host label.
+ * It runs inside host A's network namespace, where a migration to B goes over the hosts' veth: a
+ * guest migrated through agent A has its series under B afterwards, and none under A.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hostEnv, hostsCommand, openHost, removeDomain } from '../support/hosts.ts';
-import { ensureGuestInfra, makeBaseImage } from '../support/guest-infra.ts';
-import { tinyGuestXml, uniqueName } from '../support/guest.ts';
-import type { Libvirt } from '../../src/libvirt/index.ts';
-import { REPO_ROOT, freePort, spawnAgentFromSource, spawnCaptured, waitForStatus, type Spawned } from '../support/process.ts';
-import { waitUntil } from '../support/wait.ts';
+import { hostEnv, hostsCommand, openHost, removeDomain } from '../../support/hosts.ts';
+import { assertInHostNetns, ensureGuestInfra, makeBaseImage } from '../../support/guest-infra.ts';
+import { tinyGuestXml, uniqueName } from '../../support/guest.ts';
+import type { Libvirt } from '../../../src/libvirt/index.ts';
+import { REPO_ROOT, freePort, spawnAgentFromSource, spawnCaptured, waitForStatus, type Spawned } from '../../support/process.ts';
+import { waitUntil } from '../../support/wait.ts';
 
 const RULES = path.join(REPO_ROOT, 'wrangler-free-deploy', 'prometheus');
 const DASHBOARD = path.join(REPO_ROOT, 'wrangler-free-deploy', 'grafana', 'govirthost.json');
@@ -52,7 +54,9 @@ describe('a real Prometheus over the agents of both test hosts', () => {
   let a: Agent;
   let b: Agent;
   let lv: Libvirt;
+  let lvB: Libvirt;
   const guest = uniqueName('promguest');
+  const mover = uniqueName('prommove');
 
   /** One PromQL query's result vector. */
   async function query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
@@ -69,12 +73,16 @@ describe('a real Prometheus over the agents of both test hosts', () => {
   }
 
   before(async () => {
+    assertInHostNetns('a');
     // A running guest on A with a disk and a NIC, so that every per-domain series has a sample.
     lv = await openHost('GVH_A_URI');
     await ensureGuestInfra(lv, 'a');
     const disk = await makeBaseImage(lv, 'a', `${guest}.qcow2`, 16);
     const xml = tinyGuestXml(guest).replace('<controller', `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk><controller`);
     await lv.start(await lv.defineXml(xml));
+    await lv.start(await lv.defineXml(tinyGuestXml(mover)));
+    lvB = await openHost('GVH_B_URI', 'gvh-b');
+    await ensureGuestInfra(lvB, 'b');
     a = await startAgent('127.0.0.2', hostEnv('GVH_A_URI'), path.join(dir, 'a.db'));
     b = await startAgent('127.0.0.3', hostEnv('GVH_B_URI'), path.join(dir, 'b.db'));
     fs.mkdirSync(path.join(dir, 'targets'));
@@ -89,8 +97,10 @@ describe('a real Prometheus over the agents of both test hosts', () => {
   after(async () => {
     await hostsCommand('start-daemon', 'a').catch(() => {}); // never leave the shared host without its daemon
     await lv?.waitConnected(30_000).catch(() => {});
-    if (lv) await removeDomain(lv, guest);
+    if (lv) for (const n of [guest, mover]) await removeDomain(lv, n);
+    if (lvB) await removeDomain(lvB, mover);
     await lv?.close();
+    await lvB?.close();
     for (const p of [prometheus, a, b]) if (p && p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -118,6 +128,16 @@ describe('a real Prometheus over the agents of both test hosts', () => {
       const result = await query(vars(q.expr));
       assert.ok(result.length > 0, `panel "${q.panel}": ${q.expr} returned nothing`);
     }
+  });
+
+  test('a guest migrated through agent A has its series under B afterwards, and none left under A', async () => {
+    const hostsOf = async () => (await query(`govirthost_domain_cpu_seconds_total{domain="${mover}"}`)).map((r) => r.metric.host).sort();
+    await waitUntil(async () => (await hostsOf()).join() === '127.0.0.2', 30_000);
+    const res = await fetch(`http://${a.target}/v1/domains/${mover}/actions/migrate`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: hostEnv('GVH_B_IP') }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    await waitUntil(async () => (await hostsOf()).join() === '127.0.0.3', 30_000);
   });
 
   test('agent B stopped and host A\'s libvirtd killed: each alert fires after its minute, for that host only', async () => {
