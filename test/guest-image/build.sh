@@ -18,8 +18,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 OUT=${1:-${GVH_GUEST_IMAGE_DIR:-$ROOT/.cache/guest-image}}
 # The modules the guest needs (virtio is modular in Debian's cloud kernel). Their dependencies come
 # along, and /init loads them in dependency order (lib/modules/modules.list). evdev makes
-# /dev/input/eventN of the ACPI power button, which acpid reads.
-MODULES=(virtio_pci virtio_net button evdev virtio_console)
+# /dev/input/eventN of the ACPI power button, which acpid reads; virtio_blk gives a disk the tests
+# attach (the guest boots without one) a /dev/vdX to write to.
+MODULES=(virtio_pci virtio_net virtio_blk button evdev virtio_console)
 
 log() { echo "guest-image: $*" >&2; }
 die() { log "$*"; exit 1; }

@@ -8,13 +8,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DomainRef, LibvirtStream } from '../../src/libvirt/index.ts';
 import { TEST_BACKGROUND, buildTestApp, type TestApp } from '../support/app.ts';
-import { NET_PREFIX, ensureNetwork, freeAddress } from '../support/guest-infra.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { NET_PREFIX, POOL_DIR, ensureGuestInfra, ensureNetwork, freeAddress, outsidePath } from '../support/guest-infra.ts';
+
+const run = promisify(execFile);
 import { uniqueName } from '../support/guest.ts';
 import { removeDomain } from '../support/hosts.ts';
 import { linuxGuestImage, linuxGuestXml } from '../support/linux-guest.ts';
 import { sleep } from '../support/wait.ts';
 
-interface Point { at: string; cpuPercent: number | null; netTxBps: number | null; memoryActualBytes: number | null }
+interface Point { at: string; cpuPercent: number | null; netTxBps: number | null; memoryActualBytes: number | null; diskWriteBps: number | null; diskIops: number | null }
 
 describe('a real guest\'s performance history', () => {
   let t: TestApp;
@@ -41,7 +45,13 @@ describe('a real guest\'s performance history', () => {
     t = await buildTestApp({ uriVar: 'GVH_A_URI', background: TEST_BACKGROUND });
     const net = await ensureNetwork(t.deps.libvirt, 'default', 'gvhbr0', NET_PREFIX);
     const { mac } = await freeAddress(t.deps.libvirt, net);
-    dom = await t.deps.libvirt.start(await t.deps.libvirt.defineXml(linuxGuestXml(name, { image: await linuxGuestImage(), mac })));
+    // A small raw disk for it to write to (it boots from its kernel and initramfs, not from a disk).
+    await ensureGuestInfra(t.deps.libvirt, 'a');
+    const disk = `${POOL_DIR}/${name}.raw`;
+    await run('qemu-img', ['create', '-q', '-f', 'raw', outsidePath('a', disk), '64M'], { timeout: 30_000 });
+    const xml = linuxGuestXml(name, { image: await linuxGuestImage(), mac })
+      .replace('<controller', `<disk type='file' device='disk'><driver name='qemu' type='raw' cache='none'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk>\n    <controller`);
+    dom = await t.deps.libvirt.start(await t.deps.libvirt.defineXml(xml));
     console = await t.deps.libvirt.openConsole(dom, null);
     console.onData((c) => { text += c.toString('latin1'); console.consumed(c.length); });
     await typeUntil('echo ready-$((2*4))', /ready-8/, 120_000);
@@ -71,6 +81,17 @@ describe('a real guest\'s performance history', () => {
     assert.ok(mean > 60 && mean < 130, `mean CPU ${mean.toFixed(0)} %`);
     assert.ok(tx.some((x) => x > 1000), `tx ${tx.join(', ')}`);
     assert.ok(points.some((p) => p.memoryActualBytes !== null), 'memory as the balloon says');
+  });
+
+  test('writing to its disk moves the disk write rate and IOPS', async (tc) => {
+    await typeUntil('dd if=/dev/zero of=/dev/vda bs=64k count=512 conv=fsync 2>/dev/null; echo wrote-$((4*4))', /wrote-16/, 60_000);
+    await sleep(2_000);
+    const points = await last(15);
+    const written = points.map((p) => p.diskWriteBps ?? 0);
+    tc.diagnostic(`disk write B/s: ${written.filter((w) => w > 0).map((w) => w.toFixed(0)).join(' ')}`);
+    const total = written.reduce((a, b) => a + b, 0);
+    assert.ok(total > 16 * 1024 * 1024, `about 32 MiB written, the rates sum to ${total} B`);
+    assert.ok(points.some((p) => (p.diskIops ?? 0) > 0));
   });
 
   test('the dashboard charts it: the domain page\'s CPU chart and the overview\'s sparkline', async () => {
