@@ -44,18 +44,26 @@ export class AddressWatch {
     this.#o = o;
   }
 
-  /** Whether lease changes wake the waits (else they back off). */
+  /** Whether lease changes wake the waits (else they back off); tries to start watching first. */
   get watchingLeases(): boolean {
+    this.#watchLeases();
     return this.#watcher !== null;
   }
 
-  /** Starts watching the lease directory (if it exists) and the events. */
+  /** Starts watching the events, and the lease directory if it exists (else at the next wait). */
   start(): void {
     this.#off = this.#o.events.listen((e) => this.#onEvent(e));
-    if (this.#o.leaseDir === null) return;
+    this.#watchLeases();
+  }
+
+  // libvirt makes the directory when it first starts a network, which may be after the agent starts,
+  // and it may go with the network: every wait tries again while there is no watcher.
+  #watchLeases(): void {
+    if (this.#o.leaseDir === null || this.#watcher !== null || this.#off === null) return;
     try {
-      this.#watcher = fs.watch(this.#o.leaseDir, () => this.#wakeAll());
-      this.#watcher.on('error', () => { this.#watcher?.close(); this.#watcher = null; });
+      const watcher = fs.watch(this.#o.leaseDir, () => this.#wakeAll());
+      watcher.on('error', () => { watcher.close(); if (this.#watcher === watcher) this.#watcher = null; });
+      this.#watcher = watcher;
     } catch {
       this.#watcher = null; // not there, or not ours to read: back off instead
     }
@@ -64,6 +72,7 @@ export class AddressWatch {
   /** Stops watching; waits under way end at their next wake. */
   stop(): void {
     this.#off?.();
+    this.#off = null;
     this.#watcher?.close();
     this.#watcher = null;
     this.#wakeAll();
@@ -83,10 +92,12 @@ export class AddressWatch {
   /** The addresses once an IPv4 one is known, or what is known when `timeoutMs` runs out. */
   async waitForIpv4(dom: DomainRef, timeoutMs: number): Promise<AddressWait> {
     const started = this.#o.now();
+    this.#watchLeases();
     let addresses = await this.read(dom);
     for (let backoff = 250; ipv4Of(addresses).length === 0; backoff = Math.min(backoff * 2, 2_000)) {
       const left = timeoutMs - (this.#o.now() - started);
       if (left <= 0) return { addresses, waitedMs: this.#o.now() - started, timedOut: true };
+      this.#watchLeases();
       await this.#nextWake(dom, Math.min(left, this.#watcher ? SAFETY_MS : backoff));
       addresses = await this.read(dom);
     }
