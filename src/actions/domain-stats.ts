@@ -14,6 +14,8 @@ import { defineAction } from './types.ts';
 export const MAX_STATS_POINTS = 1000;
 const HOUR_MS = 3_600_000;
 const WEEK_MS = 7 * 24 * HOUR_MS;
+/** The longest window one answer covers (each snapshot in it is read). */
+const MAX_WINDOW_MS = 31 * 24 * HOUR_MS;
 
 const Input = v.pipe(
   v.strictObject({ domain: DomainName, since: v.optional(Time), until: v.optional(Time), step: v.optional(PositiveInt(WEEK_MS / 1000)) }),
@@ -30,6 +32,9 @@ export default defineAction({
     const until = q.until ?? deps.clock.now();
     const since = q.since ?? until - HOUR_MS;
     const stepMs = (q.step ?? Math.max(30, Math.ceil((until - since) / 1000 / 300))) * 1000;
+    if (until - since > MAX_WINDOW_MS) {
+      throw new AppError('VALIDATION_FAILED', 'since: the window is at most 31 days', { fields: [{ field: 'since', message: 'must be at most 31 days before until' }] });
+    }
     if ((until - since) / stepMs > MAX_STATS_POINTS) {
       throw new AppError('VALIDATION_FAILED', `step: ${stepMs / 1000} s over this window makes more than ${MAX_STATS_POINTS} points`, { fields: [{ field: 'step', message: `must make at most ${MAX_STATS_POINTS} points` }] });
     }

@@ -111,6 +111,7 @@ describe('a real guest\'s performance history', () => {
     assert.equal((await stats(`?since=${new Date().toISOString()}&until=${new Date(Date.now() - 1000).toISOString()}`)).body.error?.fields?.[0]?.field, 'since');
     assert.equal((await stats(`?since=${new Date(Date.now() - 7 * 86_400_000).toISOString()}&step=1`)).body.error?.fields?.[0]?.field, 'step');
     assert.equal((await stats('?step=0')).status, 400);
+    assert.equal((await stats('?since=1970-01-01T00:00:00Z')).body.error?.fields?.[0]?.field, 'since', 'a window over 31 days');
     assert.equal((await t.app.request('/v1/domains/never-seen/stats')).status, 404);
   });
 });
