@@ -31,6 +31,9 @@ export interface AddressWait {
 
 const WAKING_EVENTS = new Set(['started', 'resumed']);
 const SAFETY_MS = 5_000;
+/** How long after a lease file event the waits re-read (the helper's write settles), and again. */
+const SETTLE_MS = 50;
+const LATE_WAKE_MS = 400;
 
 /** One per agent: the lease watcher, the event listener and the waits. */
 export class AddressWatch {
@@ -39,6 +42,9 @@ export class AddressWatch {
   readonly #reads = new Map<string, Promise<GuestAddresses>>();
   #watcher: fs.FSWatcher | null = null;
   #off: (() => void) | null = null;
+  #leaseWake: NodeJS.Timeout | undefined;
+  /** Counts the wakes, so that one during a read is noticed after it. */
+  #wakes = 0;
 
   constructor(o: AddressWatchOptions) {
     this.#o = o;
@@ -61,7 +67,7 @@ export class AddressWatch {
   #watchLeases(): void {
     if (this.#o.leaseDir === null || this.#watcher !== null || this.#off === null) return;
     try {
-      const watcher = fs.watch(this.#o.leaseDir, () => this.#wakeAll());
+      const watcher = fs.watch(this.#o.leaseDir, () => this.#leasesChanged());
       watcher.on('error', () => { watcher.close(); if (this.#watcher === watcher) this.#watcher = null; });
       this.#watcher = watcher;
     } catch {
@@ -93,12 +99,15 @@ export class AddressWatch {
   async waitForIpv4(dom: DomainRef, timeoutMs: number): Promise<AddressWait> {
     const started = this.#o.now();
     this.#watchLeases();
+    let seen = this.#wakes;
     let addresses = await this.read(dom);
     for (let backoff = 250; ipv4Of(addresses).length === 0; backoff = Math.min(backoff * 2, 2_000)) {
       const left = timeoutMs - (this.#o.now() - started);
       if (left <= 0) return { addresses, waitedMs: this.#o.now() - started, timedOut: true };
       this.#watchLeases();
-      await this.#nextWake(dom, Math.min(left, this.#watcher ? SAFETY_MS : backoff));
+      // A wake that came while it was reading is not lost: it reads again at once.
+      if (this.#wakes === seen) await this.#nextWake(dom, Math.min(left, this.#watcher ? SAFETY_MS : backoff));
+      seen = this.#wakes;
       addresses = await this.read(dom);
     }
     return { addresses, waitedMs: this.#o.now() - started, timedOut: false };
@@ -123,10 +132,24 @@ export class AddressWatch {
   #onEvent(e: DomainEvent): void {
     const wakes = (e.kind === 'agent' && e.connected) || (e.kind === 'lifecycle' && (WAKING_EVENTS.has(e.eventName) || e.detailName === 'migrated'));
     if (!wakes) return;
+    this.#wakes++;
     for (const wake of [...(this.#waiters.get(keyOf(e.domain)) ?? [])]) wake();
   }
 
+  // The lease helper may still be writing when the first event comes (and libvirt reads that very
+  // file): wake the waits a moment after a burst of events, and once more a little later.
+  #leasesChanged(): void {
+    if (this.#leaseWake) return;
+    this.#leaseWake = setTimeout(() => {
+      this.#leaseWake = undefined;
+      this.#wakeAll();
+      setTimeout(() => this.#wakeAll(), LATE_WAKE_MS).unref();
+    }, SETTLE_MS);
+    this.#leaseWake.unref();
+  }
+
   #wakeAll(): void {
+    this.#wakes++;
     for (const waiters of [...this.#waiters.values()]) for (const wake of [...waiters]) wake();
   }
 }
