@@ -8,6 +8,7 @@
  * packets in and out). All unsigned LEB128 varints, then the whole deflated.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { readVarint, writeVarint } from './varint.ts';
 
 /** One disk's or NIC's increases since the previous snapshot. */
 export interface DeviceIncrease { device: number; a: bigint; b: bigint; c: bigint; d: bigint }
@@ -98,23 +99,5 @@ function devices(buf: Uint8Array, at: { offset: number }): DeviceIncrease[] {
   return Array.from({ length: n }, () => ({ device: Number(read(buf, at)), a: read(buf, at), b: read(buf, at), c: read(buf, at), d: read(buf, at) }));
 }
 
-function varint(bytes: number[], value: bigint): void {
-  if (value < 0n) throw new RangeError(`negative value ${value}`);
-  let v = value;
-  while (v >= 0x80n) {
-    bytes.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  bytes.push(Number(v));
-}
-
-function read(buf: Uint8Array, at: { offset: number }): bigint {
-  let value = 0n;
-  for (let i = 0; i < 10; i++) {
-    const byte = buf[at.offset++];
-    if (byte === undefined) throw new CountersDecodeError('guest_counters ends inside a number');
-    value |= BigInt(byte & 0x7f) << BigInt(7 * i);
-    if ((byte & 0x80) === 0) return value;
-  }
-  throw new CountersDecodeError('guest_counters holds a number longer than 10 bytes');
-}
+const varint = writeVarint;
+const read = (buf: Uint8Array, at: { offset: number }) => readVarint(buf, at, (problem) => new CountersDecodeError(`guest_counters ${problem}`));

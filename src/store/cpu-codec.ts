@@ -4,6 +4,7 @@
  * previous one, both as unsigned LEB128 varints. A running domain with hours to days of CPU time
  * takes 8 bytes (a 1-byte key, a 7-byte time): 200 bytes for 25, against ~40 a row in a table.
  */
+import { readVarint as readShared, writeVarint } from './varint.ts';
 
 /** A truncated or malformed cpu_times value. */
 export class CpuTimesDecodeError extends Error {
@@ -36,25 +37,4 @@ export function decodeCpuTimes(buf: Uint8Array): Map<number, bigint> {
   return out;
 }
 
-function writeVarint(bytes: number[], value: bigint): void {
-  if (value < 0n) throw new RangeError(`negative value ${value}`);
-  let v = value;
-  while (v >= 0x80n) {
-    bytes.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  bytes.push(Number(v));
-}
-
-const MAX_VARINT_BYTES = 10; // 70 bits: more than any uint64
-
-function readVarint(buf: Uint8Array, at: { offset: number }): bigint {
-  let value = 0n;
-  for (let i = 0; i < MAX_VARINT_BYTES; i++) {
-    const byte = buf[at.offset++];
-    if (byte === undefined) throw new CpuTimesDecodeError('cpu_times ends inside a number');
-    value |= BigInt(byte & 0x7f) << BigInt(7 * i);
-    if ((byte & 0x80) === 0) return value;
-  }
-  throw new CpuTimesDecodeError('cpu_times holds a number longer than 10 bytes');
-}
+const readVarint = (buf: Uint8Array, at: { offset: number }) => readShared(buf, at, (problem) => new CpuTimesDecodeError(`cpu_times ${problem}`));
