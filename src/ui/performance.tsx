@@ -1,4 +1,5 @@
 /** A guest's performance charts on its page (last hour, day or week) and the overview's CPU sparklines. */
+import type { RatePoint } from '../inventory/rates.ts';
 import { LineChart, type Series } from './charts.tsx';
 
 /** The windows the domain page offers. */
@@ -6,17 +7,8 @@ export const RANGES = { '1h': 3_600_000, '1d': 86_400_000, '7d': 7 * 86_400_000 
 /** One of RANGES. */
 export type Range = keyof typeof RANGES;
 
-/** One point of /stats, times as epoch ms. */
-export interface StatsPoint {
-  at: number;
-  cpuPercent: number | null;
-  memoryUsedBytes: number | null;
-  memoryActualBytes: number | null;
-  diskReadBps: number | null;
-  diskWriteBps: number | null;
-  netRxBps: number | null;
-  netTxBps: number | null;
-}
+/** One point of /stats (times as epoch ms): the rates module's own point. */
+export type StatsPoint = RatePoint;
 
 type Field = Exclude<keyof StatsPoint, 'at'>;
 const MIB = 1024 * 1024;
